@@ -1,0 +1,1 @@
+# Action plans (issue 5) are not built yet.

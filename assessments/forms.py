@@ -1,0 +1,123 @@
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from maturity.levels import Level
+from maturity.models import Framework
+
+LEVEL_CHOICES = [("", "Unscored")] + [(level.value, f"{level.value} {level.label}") for level in Level]
+TEXT_LIMIT = settings.MAX_TEXT_LENGTH
+
+
+def _level_field(**kwargs):
+    return forms.TypedChoiceField(
+        choices=LEVEL_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Choose a level from 1 (Minimum) to 5 (Innovator), or leave it unscored."},
+        **kwargs,
+    )
+
+
+def _text_field(label):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=TEXT_LIMIT,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": f"{label} can be at most {TEXT_LIMIT:,} characters (it has %(show_value)d)."},
+    )
+
+
+class ScoreForm(forms.Form):
+    """One objective's score, with a level per directorate when the council uses them.
+
+    Field names are prefixed with the objective number, so a whole section can
+    be posted at once and each objective validated on its own.
+    """
+
+    level = _level_field(widget=forms.RadioSelect)
+    working_towards = forms.BooleanField(required=False, label="Working towards the next level")
+    comment = _text_field("Comment")
+    action = _text_field("Action")
+    evidence = _text_field("Evidence or case study")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, directorates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.directorates = list(directorates)
+        self.weakest = None
+        for directorate in self.directorates:
+            self.fields[f"dir_{directorate.pk}"] = _level_field(label=directorate.name)
+
+    def directorate_fields(self):
+        return [(d, self[f"dir_{d.pk}"]) for d in self.directorates]
+
+    def directorate_levels(self):
+        """{directorate: level} for the directorates given a level."""
+        return {
+            d: self.cleaned_data.get(f"dir_{d.pk}")
+            for d in self.directorates
+            if self.cleaned_data.get(f"dir_{d.pk}") is not None
+        }
+
+    def clean(self):
+        data = super().clean()
+        level = data.get("level")
+        rated = self.directorate_levels()
+        if rated:
+            weakest, weakest_level = min(rated.items(), key=lambda item: (item[1], item[0].order, item[0].name))
+            self.weakest = (weakest, weakest_level)
+            if self.data.get(self.add_prefix("use_weakest")):
+                data["level"] = level = weakest_level
+            if level != weakest_level:
+                self.add_error(
+                    "level",
+                    f"Score the weakest level in the council, not an average: {weakest.name} is at "
+                    f"{Level.label_of(weakest_level)}, so the council score must be {weakest_level}.",
+                )
+        if level == Level.INNOVATOR and not (data.get("evidence") or "").strip():
+            self.add_error(
+                "evidence",
+                "A 5 (Innovator) means the council is ready to act as a case study for others: "
+                "describe the case study or evidence before choosing 5.",
+            )
+        if data.get("working_towards") and (level is None or level == Level.INNOVATOR):
+            self.add_error("working_towards", "Working towards the next level needs a level from 1 to 4.")
+        return data
+
+
+class StartAssessmentForm(forms.Form):
+    framework = forms.ModelChoiceField(queryset=Framework.objects.all(), empty_label=None)
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+    carry_forward = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Carry forward last year's submitted levels, comments and actions",
+    )
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.council = council
+        self.fields["year"].initial = timezone.now().year
+
+    def clean(self):
+        data = super().clean()
+        framework, year = data.get("framework"), data.get("year")
+        if framework and year and self.council.assessments.filter(framework=framework, year=year).exists():
+            raise forms.ValidationError(f"{self.council} already has a {framework} assessment for {year}.")
+        return data
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Recorded with your name, e.g. 'Committee asked us to revisit social value scores.'",
+    )
+
+
+class SubmitForm(forms.Form):
+    confirm = forms.BooleanField(label="I confirm this assessment is ready to be signed off")

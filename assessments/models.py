@@ -1,0 +1,184 @@
+from statistics import mean
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from simple_history.models import HistoricalRecords
+
+from councils.models import Council, Directorate
+from maturity.levels import Level
+from maturity.models import Framework, Objective
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def submitted(self):
+        return self.filter(status=Assessment.Status.SUBMITTED)
+
+    def drafts(self):
+        return self.filter(status=Assessment.Status.DRAFT)
+
+    def for_council(self, council):
+        return self.filter(council=council)
+
+    def visible_to(self, user):
+        """Staff see all; officers and heads their council's; councillors its submitted ones."""
+        if user.is_staff:
+            return self
+        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        if membership is None:
+            return self.none()
+        qs = self.filter(council_id=membership.council_id)
+        return qs if membership.can_edit else qs.submitted()
+
+    def with_progress(self):
+        return self.annotate(
+            objective_count=Count("scores", distinct=True),
+            scored_count=Count("scores", filter=Q(scores__level__isnull=False), distinct=True),
+        )
+
+
+class Assessment(models.Model):
+    """One council's self-assessment against one framework for one year."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="assessments")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="assessments")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    carried_forward_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = AssessmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["council", "framework", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "framework", "year"], name="one_assessment_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.council} – {self.framework} {self.year}"
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+    def previous(self):
+        """The latest submitted assessment of an earlier year, same council and framework."""
+        return (
+            Assessment.objects.submitted()
+            .filter(council_id=self.council_id, framework_id=self.framework_id, year__lt=self.year)
+            .order_by("-year")
+            .first()
+        )
+
+    def unscored(self):
+        return self.scores.filter(level__isnull=True).select_related("objective").order_by("objective__number")
+
+
+class ScoreQuerySet(models.QuerySet):
+    def scored(self):
+        return self.filter(level__isnull=False)
+
+    def for_page(self):
+        return self.select_related("objective__section", "updated_by").prefetch_related(
+            "objective__descriptors", "directorate_ratings__directorate"
+        )
+
+
+class Score(models.Model):
+    """The council's level for one objective in one assessment."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="scores")
+    level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
+    working_towards = models.BooleanField(default=False, help_text="Working towards the next level (legacy '2/3')")
+    comment = models.TextField(blank=True)
+    action = models.TextField(blank=True)
+    evidence = models.TextField(blank=True, help_text="Case study or evidence; required for level 5")
+    carried_forward = models.BooleanField(default=False, help_text="Copied from last year and not touched since")
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ScoreQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["assessment", "objective__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "objective"], name="one_score_per_objective"),
+            models.CheckConstraint(condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=5), name="score_level_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.objective}: {self.level_label}"
+
+    @property
+    def level_label(self):
+        return Level.label_of(self.level)
+
+    @property
+    def display_level(self):
+        """'2', '2/3' when working towards 3, or '–'."""
+        if self.level is None:
+            return "–"
+        return f"{self.level}/{self.level + 1}" if self.working_towards else str(self.level)
+
+    def weakest_rating(self):
+        """The lowest directorate rating (uses prefetched ratings), or None."""
+        ratings = [r for r in self.directorate_ratings.all() if r.level is not None]
+        return min(ratings, key=lambda r: (r.level, r.directorate.order, r.directorate.name), default=None)
+
+
+class DirectorateRating(models.Model):
+    """One directorate's level for an objective; the council score must equal the weakest."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="directorate_ratings")
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="ratings")
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["score", "directorate__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["score", "directorate"], name="one_rating_per_directorate"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="rating_level_1_to_5"),
+        ]
+
+
+class AssessmentEvent(models.Model):
+    """Sign-off and reopening, with who, when and why."""
+
+    class Kind(models.TextChoices):
+        STARTED = "started", "Started"
+        SUBMITTED = "submitted", "Submitted"
+        REOPENED = "reopened", "Reopened"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["assessment", "at"]
+
+
+def roll_up(levels):
+    """Key-area figures: the weakest level (LGA rule) and the mean, over scored objectives."""
+    scored = [level for level in levels if level is not None]
+    return {
+        "weakest": min(scored) if scored else None,
+        "mean": round(mean(scored), 1) if scored else None,
+        "scored": len(scored),
+        "total": len(levels),
+    }

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assessments"
+
+urlpatterns = [
+    path("", views.assessment_list, name="list"),
+    path("new/", views.assessment_new, name="new"),
+    path("<int:pk>/", views.assessment_detail, name="detail"),
+    path("<int:pk>/sections/<int:number>/", views.section_score, name="section"),
+    path("<int:pk>/objectives/<int:number>/autosave/", views.objective_autosave, name="autosave"),
+    path("<int:pk>/objectives/<int:number>/history/", views.objective_history, name="history"),
+    path("<int:pk>/submit/", views.assessment_submit_view, name="submit"),
+    path("<int:pk>/reopen/", views.assessment_reopen_view, name="reopen"),
+    path("<int:pk>/year-on-year/", views.year_on_year, name="year_on_year"),
+]

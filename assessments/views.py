@@ -1,0 +1,337 @@
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from councils.access import can_edit_council, can_read_council, is_head_of, membership_of, require_member
+from maturity.levels import Level
+from maturity.models import Section
+
+from .filters import AssessmentFilter
+from .forms import ReopenForm, ScoreForm, StartAssessmentForm, SubmitForm
+from .models import Assessment, Score, roll_up
+from .services import NotEditable, StaleScore, assessment_reopen, assessment_start, assessment_submit, score_save
+from .tables import AssessmentTable
+
+
+def _get_assessment_for_user(request, pk, *, edit=False, head=False):
+    """The assessment if this user may see it (404 otherwise); 403 if they may see but not do."""
+    assessment = get_object_or_404(Assessment.objects.select_related("council", "framework", "submitted_by"), pk=pk)
+    user = request.user
+    if not can_read_council(user, assessment.council):
+        raise Http404("No such assessment.")
+    membership = membership_of(user)
+    if assessment.is_draft and not user.is_staff and not (membership and membership.can_edit):
+        raise PermissionDenied("Drafts are visible to the council's officers and heads only.")
+    if edit and not can_edit_council(user, assessment.council):
+        raise PermissionDenied("Only the council's officers and heads of procurement can change assessments.")
+    if head and not is_head_of(user, assessment.council):
+        raise PermissionDenied("Only the council's head of procurement can do this.")
+    return assessment
+
+
+@login_required
+@require_member
+def assessment_list(request):
+    council = request.user.membership.council
+    qs = Assessment.objects.visible_to(request.user).for_council(council).select_related("framework", "submitted_by").with_progress()
+    filterset = AssessmentFilter(request.GET, queryset=qs)
+    table = AssessmentTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(
+        request,
+        "assessments/list.html",
+        {"council": council, "table": table, "filter": filterset, "can_start": request.user.membership.can_edit},
+    )
+
+
+@login_required
+@require_member
+@require_http_methods(["GET", "POST"])
+def assessment_new(request):
+    membership = request.user.membership
+    if not membership.can_edit:
+        raise PermissionDenied("Councillors cannot start assessments.")
+    form = StartAssessmentForm(request.POST or None, council=membership.council)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = assessment_start(
+                membership.council,
+                form.cleaned_data["framework"],
+                form.cleaned_data["year"],
+                request.user,
+                carry_forward=form.cleaned_data["carry_forward"],
+            )
+        except IntegrityError:
+            form.add_error(None, "That assessment was just started by someone else.")
+        else:
+            source = assessment.carried_forward_from
+            note = f", carried forward from {source.year}" if source else ""
+            messages.success(request, f"Started {assessment.framework} {assessment.year}{note}.")
+            return redirect("assessments:detail", pk=assessment.pk)
+    return render(request, "assessments/new.html", {"form": form, "council": membership.council})
+
+
+def _section_progress(assessment):
+    """{section_id: roll_up(...)} from one query."""
+    levels = defaultdict(list)
+    for section_id, level in assessment.scores.values_list("objective__section_id", "level"):
+        levels[section_id].append(level)
+    return {section_id: roll_up(values) for section_id, values in levels.items()}
+
+
+def _overall(progress):
+    return {
+        "scored": sum(p["scored"] for p in progress.values()),
+        "total": sum(p["total"] for p in progress.values()),
+    }
+
+
+@login_required
+def assessment_detail(request, pk):
+    assessment = _get_assessment_for_user(request, pk)
+    sections = list(assessment.framework.sections.select_related("theme"))
+    progress = _section_progress(assessment)
+    for section in sections:
+        section.progress = progress.get(section.pk, roll_up([]))
+    all_levels = list(assessment.scores.values_list("level", flat=True))
+    return render(
+        request,
+        "assessments/detail.html",
+        {
+            "assessment": assessment,
+            "sections": sections,
+            "overall": roll_up(all_levels),
+            "can_edit": assessment.is_draft and can_edit_council(request.user, assessment.council),
+            "is_head": is_head_of(request.user, assessment.council),
+            "events": assessment.events.select_related("by"),
+        },
+    )
+
+
+def _score_forms(assessment, scores, directorates, data=None):
+    return [
+        (
+            score,
+            ScoreForm(
+                data,
+                prefix=f"o{score.objective.number}",
+                directorates=directorates,
+                initial=_initial(score),
+            ),
+        )
+        for score in scores
+    ]
+
+
+def _initial(score):
+    initial = {
+        "level": score.level,
+        "working_towards": score.working_towards,
+        "comment": score.comment,
+        "action": score.action,
+        "evidence": score.evidence,
+        "version": score.version,
+    }
+    for rating in score.directorate_ratings.all():
+        initial[f"dir_{rating.directorate_id}"] = rating.level
+    return initial
+
+
+def _section_context(request, assessment, section, scores, forms):
+    previous = assessment.previous()
+    previous_scores = {}
+    if previous:
+        previous_scores = {
+            s.objective_id: s for s in previous.scores.filter(objective__section=section).only("objective_id", "level", "working_towards", "comment")
+        }
+    sections = list(assessment.framework.sections.all())
+    progress = _section_progress(assessment)
+    for s in sections:
+        s.progress = progress.get(s.pk, roll_up([]))
+    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    cards = [
+        {"score": score, "form": form, "previous": previous_scores.get(score.objective_id), "levels": score.objective.levels_with_descriptors()}
+        for score, form in forms
+    ]
+    return {
+        "assessment": assessment,
+        "section": section,
+        "principles": list(zip(Level, section.principle_texts(), strict=False)),
+        "cards": cards,
+        "sections": sections,
+        "overall": _overall(progress),
+        "section_progress": progress.get(section.pk, roll_up([])),
+        "previous_assessment": previous,
+        "prev_section": sections[index - 1] if index > 0 else None,
+        "next_section": sections[index + 1] if index + 1 < len(sections) else None,
+        "can_edit": assessment.is_draft and can_edit_council(request.user, assessment.council),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_score(request, pk, number):
+    """Score one key area. Autosave posts each objective; without JavaScript the whole section posts here."""
+    assessment = _get_assessment_for_user(request, pk, edit=request.method == "POST")
+    section = get_object_or_404(Section.objects.prefetch_related("principles"), framework=assessment.framework_id, number=number)
+    directorates = list(assessment.council.directorates.all())
+    scores = list(Score.objects.for_page().filter(assessment=assessment, objective__section=section).order_by("objective__number"))
+
+    if request.method == "POST":
+        if not assessment.is_draft:
+            messages.error(request, "This assessment has been submitted and is read-only; nothing was changed.")
+            return redirect("assessments:section", pk=pk, number=number)
+        forms = _score_forms(assessment, scores, directorates, request.POST)
+        if all(form.is_valid() for _, form in forms):
+            stale = []
+            for score, form in forms:
+                if form.has_changed():
+                    try:
+                        score_save(score, form, request.user)
+                    except StaleScore:
+                        stale.append(score.objective.name)
+            if stale:
+                messages.warning(request, "Not saved, changed by someone else since you opened the page: " + "; ".join(stale) + ". Their version is shown; re-enter your changes.")
+            else:
+                messages.success(request, f"Saved {section.name}.")
+            return redirect("assessments:section", pk=pk, number=number)
+        messages.error(request, "Some scores could not be saved; see the messages below. Nothing in this section was changed.")
+    else:
+        forms = _score_forms(assessment, scores, directorates)
+    return render(request, "assessments/section.html", _section_context(request, assessment, section, scores, forms))
+
+
+@login_required
+@require_POST
+def objective_autosave(request, pk, number):
+    """htmx autosave of one objective: 200 saved, 422 invalid, 409 stale, 423 submitted."""
+    assessment = _get_assessment_for_user(request, pk, edit=True)
+    score = get_object_or_404(Score.objects.for_page(), assessment=assessment, objective__number=number)
+    directorates = list(assessment.council.directorates.all())
+    form = ScoreForm(request.POST, prefix=f"o{number}", directorates=directorates, initial=_initial(score))
+    context = {"assessment": assessment, "score": score, "form": form}
+    if not assessment.is_draft:
+        return render(request, "assessments/partials/autosave_result.html", dict(context, state="locked"), status=423)
+    if not form.is_valid():
+        return render(request, "assessments/partials/autosave_result.html", dict(context, state="invalid"), status=422)
+    try:
+        score = score_save(score, form, request.user)
+    except StaleScore as stale:
+        return render(
+            request,
+            "assessments/partials/autosave_result.html",
+            dict(context, state="stale", theirs=stale.current, yours=form.cleaned_data),
+            status=409,
+        )
+    except NotEditable:
+        return render(request, "assessments/partials/autosave_result.html", dict(context, state="locked"), status=423)
+    level_changed_by_server = bool(request.POST.get(f"o{number}-use_weakest"))
+    return render(
+        request,
+        "assessments/partials/autosave_result.html",
+        dict(context, state="saved", score=score, refresh_levels=level_changed_by_server),
+    )
+
+
+@login_required
+def objective_history(request, pk, number):
+    assessment = _get_assessment_for_user(request, pk)
+    score = get_object_or_404(Score.objects.select_related("objective"), assessment=assessment, objective__number=number)
+    records = list(score.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    changes = []
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        if older is None:
+            changes.append({"record": newer, "diffs": [], "created": True})
+            continue
+        delta = newer.diff_against(older, included_fields=["level", "working_towards", "comment", "action", "evidence"])
+        if delta.changes:
+            changes.append({"record": newer, "diffs": delta.changes, "created": False})
+    ratings = score.directorate_ratings.model.history.filter(score_id=score.pk).select_related("history_user").order_by("-history_date")
+    rating_names = dict(assessment.council.directorates.values_list("pk", "name"))
+    return render(
+        request,
+        "assessments/history.html",
+        {"assessment": assessment, "score": score, "changes": changes, "ratings": ratings, "rating_names": rating_names},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_submit_view(request, pk):
+    assessment = _get_assessment_for_user(request, pk, head=True)
+    if not assessment.is_draft:
+        messages.info(request, "This assessment is already submitted.")
+        return redirect("assessments:detail", pk=pk)
+    form = SubmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assessment_submit(assessment, request.user)
+        messages.success(request, f"{assessment.framework} {assessment.year} submitted. It is now read-only.")
+        return redirect("assessments:detail", pk=pk)
+    return render(request, "assessments/submit.html", {"assessment": assessment, "form": form, "unscored": assessment.unscored()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_reopen_view(request, pk):
+    assessment = _get_assessment_for_user(request, pk, head=True)
+    if assessment.is_draft:
+        messages.info(request, "This assessment is already a draft.")
+        return redirect("assessments:detail", pk=pk)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assessment_reopen(assessment, request.user, form.cleaned_data["reason"])
+        messages.success(request, "Reopened as a draft. The reason is recorded.")
+        return redirect("assessments:detail", pk=pk)
+    return render(request, "assessments/reopen.html", {"assessment": assessment, "form": form})
+
+
+CHANGE_FILTERS = {"up": "Improved", "down": "Declined", "same": "Unchanged", "new": "No previous score"}
+
+
+@login_required
+def year_on_year(request, pk):
+    assessment = _get_assessment_for_user(request, pk)
+    previous = assessment.previous()
+    previous_levels = {}
+    if previous:
+        previous_levels = dict(previous.scores.values_list("objective_id", "level"))
+    sections = list(assessment.framework.sections.all())
+    section_number = request.GET.get("section", "")
+    change = request.GET.get("change", "")
+    rows = []
+    scores = assessment.scores.select_related("objective__section").order_by("objective__number")
+    if section_number.isdigit():
+        scores = scores.filter(objective__section__number=int(section_number))
+    for score in scores:
+        before = previous_levels.get(score.objective_id)
+        if score.level is None or before is None:
+            kind = "new"
+        elif score.level > before:
+            kind = "up"
+        elif score.level < before:
+            kind = "down"
+        else:
+            kind = "same"
+        if change in CHANGE_FILTERS and kind != change:
+            continue
+        rows.append({"score": score, "before": before, "change": kind})
+    return render(
+        request,
+        "assessments/year_on_year.html",
+        {
+            "assessment": assessment,
+            "previous": previous,
+            "rows": rows,
+            "sections": sections,
+            "section_number": section_number,
+            "change": change,
+            "change_filters": CHANGE_FILTERS,
+        },
+    )

@@ -1,0 +1,86 @@
+import csv
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from assessments.models import Score
+from assessments.services import assessment_start, assessment_submit
+from councils.models import Council, Directorate, Membership
+from maturity.loading import framework_load_file
+from maturity.models import Framework
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+DIRECTORATES = ["Adults & Health", "Children & Families", "Place", "Corporate Services"]
+
+
+def parse_legacy_score(text):
+    """'3' → (3, False); '2/3' → (2, True); 'NA' or blank → (None, False)."""
+    text = (text or "").strip()
+    if not text or not text[0].isdigit():
+        return None, False
+    low, _, high = text.partition("/")
+    return int(low), bool(high) and int(high) == int(low) + 1
+
+
+class Command(BaseCommand):
+    help = "Load both NPS frameworks and a demo council with users for each role (idempotent)."
+
+    def handle(self, *args, **options):
+        for name in ("nps-2018.yaml", "nps-2022.yaml"):
+            result = framework_load_file(FIXTURES / name)
+            self.stdout.write(f"{result.framework.short_name}: {'loaded' if result.changed else 'already loaded'}")
+        password = os.environ.get("DEMO_PASSWORD", "nps-demo-2026")
+        with transaction.atomic():
+            demo = self._council("Demo Borough Council", "demo", Council.Kind.UNITARY, Council.Region.SOUTH_EAST)
+            other = self._council("Other District Council", "other", Council.Kind.DISTRICT, Council.Region.EAST)
+            users = [
+                self._user("officer", "Olivia", "Officer", demo, Membership.Role.OFFICER, password),
+                self._user("head", "Harun", "Head", demo, Membership.Role.HEAD, password),
+                self._user("councillor", "Cara", "Councillor", demo, Membership.Role.COUNCILLOR, password),
+                self._user("other-officer", "Omar", "Other", other, Membership.Role.OFFICER, password),
+                self._user("admin", "Site", "Admin", None, None, password, staff=True),
+            ]
+            self._history(demo, users[1])
+        self.stdout.write("\nDemo users (password: %s):" % password)
+        for user in users:
+            role = user.membership.get_role_display() + ", " + str(user.membership.council) if hasattr(user, "membership") else "site staff"
+            self.stdout.write(f"  {user.username:<14} {role}")
+
+    def _council(self, name, slug, kind, region):
+        council, created = Council.objects.get_or_create(slug=slug, defaults={"name": name, "kind": kind, "region": region})
+        if created:
+            Directorate.objects.bulk_create(Directorate(council=council, name=n, order=i) for i, n in enumerate(DIRECTORATES))
+        return council
+
+    def _user(self, username, first, last, council, role, password, staff=False):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"})
+        if created:
+            user.set_password(password)
+            user.is_staff = user.is_superuser = staff
+            user.save()
+            if council:
+                Membership.objects.create(user=user, council=council, role=role)
+        return user
+
+    def _history(self, council, head):
+        """2022 and 2023 submitted with Medway's published scores; 2024 a draft carried forward."""
+        framework = Framework.objects.get(code="nps-2018")
+        if council.assessments.exists():
+            return
+        with open(FIXTURES / "demo-scores.csv", encoding="utf-8") as handle:
+            rows = {int(row["number"]): row for row in csv.DictReader(handle)}
+        for year in (2022, 2023):
+            assessment = assessment_start(council, framework, year, head, carry_forward=False)
+            scores = list(assessment.scores.select_related("objective"))
+            for score in scores:
+                row = rows[score.objective.number]
+                score.level, score.working_towards = parse_legacy_score(row[f"score_{year}"])
+                score.comment = row[f"comment_{year}"]
+            Score.objects.bulk_update(scores, ["level", "working_towards", "comment"])
+            assessment_submit(assessment, head)
+        assessment_start(council, framework, 2024, head, carry_forward=True)

@@ -1,0 +1,24 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from assessments.models import Assessment
+from maturity.models import Framework
+
+
+@login_required
+def home(request):
+    membership = getattr(request.user, "membership", None)
+    assessments = []
+    if membership:
+        assessments = (
+            Assessment.objects.visible_to(request.user)
+            .for_council(membership.council)
+            .select_related("framework")
+            .with_progress()
+            .order_by("-year", "framework__code")
+        )
+    return render(
+        request,
+        "home.html",
+        {"assessments": assessments, "frameworks": Framework.objects.with_counts()},
+    )

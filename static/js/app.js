@@ -1,0 +1,65 @@
+// Autosave feedback for the scoring page. The saving itself is htmx (hx-post on each objective card).
+(function () {
+  "use strict";
+  var pending = new Set();
+
+  function cardOf(el) { return el && el.closest ? el.closest(".objective-card") : null; }
+  function numberOf(card) { return card.id.replace("objective-", ""); }
+  function status(card, text, state) {
+    var el = document.getElementById("status-" + numberOf(card));
+    if (!el) return;
+    el.className = "save-status " + state;
+    el.textContent = text;
+  }
+  function trigger(card, extra) {
+    Object.keys(extra || {}).forEach(function (name) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = name; input.value = extra[name]; input.dataset.transient = "1";
+      card.appendChild(input);
+    });
+    htmx.trigger(card, "autosave");
+  }
+
+  document.addEventListener("input", function (event) {
+    var card = cardOf(event.target);
+    if (card && !card.classList.contains("readonly")) { pending.add(card.id); status(card, "Unsaved changes…", "dirty"); }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var card = cardOf(event.detail.elt);
+    if (card) status(card, "Saving…", "saving");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var card = cardOf(event.detail.elt);
+    if (!card) return;
+    card.querySelectorAll("input[data-transient]").forEach(function (el) { el.remove(); });
+    var code = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (code === 200) { pending.delete(card.id); }
+    else if (code === 0 || code >= 500 || code === 403) {
+      status(card, "Not saved – retry", "failed");
+      var el = document.getElementById("status-" + numberOf(card));
+      var retry = document.createElement("button");
+      retry.type = "button"; retry.className = "btn btn-link btn-sm p-0 ms-1"; retry.textContent = "Retry now";
+      retry.addEventListener("click", function () { trigger(card); });
+      el.appendChild(retry);
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var weakest = event.target.closest("[data-use-weakest]");
+    if (weakest) {
+      event.preventDefault();
+      var card = document.getElementById(weakest.dataset.useWeakest);
+      var extra = {}; extra[weakest.name] = "1";
+      trigger(card, extra);
+      return;
+    }
+    var overwrite = event.target.closest("[data-overwrite-version]");
+    if (overwrite) {
+      var n = overwrite.dataset.objective;
+      document.getElementById("version-" + n).value = overwrite.dataset.overwriteVersion;
+      trigger(document.getElementById("objective-" + n));
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (pending.size) { event.preventDefault(); event.returnValue = ""; }
+  });
+})();
