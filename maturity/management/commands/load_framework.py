@@ -10,7 +10,7 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+")
         parser.add_argument("--check", action="store_true", help="Only validate; change nothing.")
 
-    def handle(self, *files, check=False, **options):
+    def handle(self, *args, files, check=False, **options):
         for path in files:
             try:
                 with open(path, encoding="utf-8") as handle:

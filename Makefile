@@ -1,0 +1,15 @@
+# The two commands of README.md: `make run` and `make test`.
+.PHONY: run test setup lint
+
+run:
+	bin/setup
+	DEBUG=1 .venv/bin/python manage.py migrate --no-input
+	DEBUG=1 .venv/bin/python manage.py seed_demo
+	DEBUG=1 .venv/bin/python manage.py runserver 127.0.0.1:8000
+
+test:
+	bin/setup test
+	.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+lint:
+	.venv/bin/ruff check .

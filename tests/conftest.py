@@ -1,0 +1,132 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from assessments.models import Score
+from assessments.services import assessment_start, assessment_submit
+from councils.models import Council, Directorate, Membership
+from maturity.loading import framework_load_file
+from maturity.models import Framework
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SEEDS = Path(os.environ.get("SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
+PASSWORD = "correct-horse-battery-1"
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+def load_frameworks():
+    for name in ("nps-2018.yaml", "nps-2022.yaml"):
+        framework_load_file(FIXTURES / name)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_frameworks()
+
+
+@pytest.fixture
+def nps2018(db):
+    framework = Framework.objects.filter(code="nps-2018").first()
+    if framework is None:  # flushed by a transactional test
+        load_frameworks()
+        framework = Framework.objects.get(code="nps-2018")
+    return framework
+
+
+def make_council(name, slug, directorates=("Adults & Health", "Place", "Corporate Services")):
+    council = Council.objects.create(name=name, slug=slug, kind=Council.Kind.UNITARY, region=Council.Region.SOUTH_EAST)
+    for order, directorate in enumerate(directorates):
+        Directorate.objects.create(council=council, name=directorate, order=order)
+    return council
+
+
+def make_user(username, council=None, role=None, staff=False):
+    user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD, is_staff=staff, first_name=username.title())
+    if council:
+        Membership.objects.create(user=user, council=council, role=role)
+    return user
+
+
+@pytest.fixture
+def council_a(db):
+    return make_council("Alpha Borough Council", "alpha")
+
+
+@pytest.fixture
+def council_b(db):
+    return make_council("Beta District Council", "beta")
+
+
+@pytest.fixture
+def officer(council_a):
+    return make_user("officer", council_a, Membership.Role.OFFICER)
+
+
+@pytest.fixture
+def head(council_a):
+    return make_user("head", council_a, Membership.Role.HEAD)
+
+
+@pytest.fixture
+def councillor(council_a):
+    return make_user("councillor", council_a, Membership.Role.COUNCILLOR)
+
+
+@pytest.fixture
+def other_officer(council_b):
+    return make_user("other", council_b, Membership.Role.OFFICER)
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("staff", staff=True)
+
+
+def submitted_assessment(council, framework, year, user, level_of=lambda number: 3):
+    assessment = assessment_start(council, framework, year, user, carry_forward=False)
+    scores = list(assessment.scores.select_related("objective"))
+    for score in scores:
+        score.level = level_of(score.objective.number)
+        score.comment = f"{year} comment for {score.objective.name}"
+        score.action = f"{year} action"
+    Score.objects.bulk_update(scores, ["level", "comment", "action"])
+    return assessment_submit(assessment, user)
+
+
+@pytest.fixture
+def last_year(nps2018, council_a, head):
+    return submitted_assessment(council_a, nps2018, 2023, head)
+
+
+@pytest.fixture
+def draft(nps2018, council_a, head, last_year):
+    """This year's draft, carried forward from last year's submitted assessment."""
+    return assessment_start(council_a, nps2018, 2024, head, carry_forward=True)
+
+
+@pytest.fixture
+def blank_draft(nps2018, council_a, head):
+    return assessment_start(council_a, nps2018, 2024, head, carry_forward=False)
+
+
+def score_post(number, *, level="", version, comment="", action="", evidence="", working_towards=False, directorates=None, **extra):
+    """POST data for one objective as the scoring page sends it."""
+    prefix = f"o{number}-"
+    data = {
+        prefix + "level": "" if level is None else str(level),
+        prefix + "comment": comment,
+        prefix + "action": action,
+        prefix + "evidence": evidence,
+        prefix + "version": str(version),
+    }
+    if working_towards:
+        data[prefix + "working_towards"] = "on"
+    for directorate, value in (directorates or {}).items():
+        data[f"{prefix}dir_{directorate.pk}"] = str(value)
+    data.update({prefix + key: value for key, value in extra.items()})
+    return data
