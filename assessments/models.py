@@ -154,6 +154,9 @@ class DirectorateRating(models.Model):
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="rating_level_1_to_5"),
         ]
 
+    def __str__(self):
+        return f"{self.directorate}: {self.level}"
+
 
 class AssessmentEvent(models.Model):
     """Sign-off and reopening, with who, when and why."""
@@ -171,6 +174,9 @@ class AssessmentEvent(models.Model):
 
     class Meta:
         ordering = ["assessment", "at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
 
 
 def roll_up(levels):

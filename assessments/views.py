@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from councils.access import can_edit_council, can_read_council, is_head_of, membership_of, require_member
@@ -38,6 +38,7 @@ def _get_assessment_for_user(request, pk, *, edit=False, head=False):
 
 @login_required
 @require_member
+@require_GET
 def assessment_list(request):
     council = request.user.membership.council
     qs = Assessment.objects.visible_to(request.user).for_council(council).select_related("framework", "submitted_by").with_progress()
@@ -94,6 +95,7 @@ def _overall(progress):
 
 
 @login_required
+@require_GET
 def assessment_detail(request, pk):
     assessment = _get_assessment_for_user(request, pk)
     sections = list(assessment.framework.sections.select_related("theme"))
@@ -241,6 +243,7 @@ def objective_autosave(request, pk, number):
 
 
 @login_required
+@require_GET
 def objective_history(request, pk, number):
     assessment = _get_assessment_for_user(request, pk)
     score = get_object_or_404(Score.objects.select_related("objective"), assessment=assessment, objective__number=number)
@@ -296,6 +299,7 @@ CHANGE_FILTERS = {"up": "Improved", "down": "Declined", "same": "Unchanged", "ne
 
 
 @login_required
+@require_GET
 def year_on_year(request, pk):
     assessment = _get_assessment_for_user(request, pk)
     previous = assessment.previous()

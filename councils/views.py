@@ -1,11 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from assessments.models import Assessment
 from maturity.models import Framework
 
 
 @login_required
+@require_GET
 def home(request):
     membership = getattr(request.user, "membership", None)
     assessments = []

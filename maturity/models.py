@@ -94,6 +94,9 @@ class LevelPrinciple(models.Model):
         ordering = ["section", "level"]
         constraints = [models.UniqueConstraint(fields=["section", "level"], name="unique_principle_level")]
 
+    def __str__(self):
+        return f"{self.level}: {self.text[:60]}"
+
 
 class ObjectiveQuerySet(models.QuerySet):
     def scorable(self):

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import FrameworkFileForm
 from .levels import Level
@@ -11,11 +11,13 @@ from .models import Framework
 
 
 @login_required
+@require_GET
 def framework_list(request):
     return render(request, "maturity/framework_list.html", {"frameworks": Framework.objects.with_counts()})
 
 
 @login_required
+@require_GET
 def framework_detail(request, code):
     framework = get_object_or_404(Framework, code=code)
     return render(

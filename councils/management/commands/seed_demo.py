@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 self._user("admin", "Site", "Admin", None, None, password, staff=True),
             ]
             self._history(demo, users[1])
-        self.stdout.write("\nDemo users (password: %s):" % password)
+        self.stdout.write(f"\nDemo users (password: {password}):")
         for user in users:
             role = user.membership.get_role_display() + ", " + str(user.membership.council) if hasattr(user, "membership") else "site staff"
             self.stdout.write(f"  {user.username:<14} {role}")

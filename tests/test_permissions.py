@@ -1,0 +1,120 @@
+"""Every URL pattern × every kind of user × GET and POST has an expected outcome.
+
+Patterns come from the URLconf, so a new URL without an expectation fails here.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ["anon", "officer_a", "head_a", "councillor_a", "officer_b", "staff"]
+LOGIN = "login"  # a redirect to the sign-in page
+ADMIN_LOGIN = "admin-login"
+
+
+def row(*codes):
+    return dict(zip(ROLES, codes, strict=True))
+
+
+# name: {"GET": row(...), "POST": row(...)}
+EXPECTED = {
+    "home": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "assessments:list": {"GET": row(LOGIN, 200, 200, 200, 200, 403), "POST": row(LOGIN, 405, 405, 405, 405, 403)},
+    "assessments:new": {"GET": row(LOGIN, 200, 200, 403, 200, 403), "POST": row(LOGIN, 200, 200, 403, 200, 403)},
+    "assessments:detail": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "assessments:section": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "assessments:autosave": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 422, 422, 403, 404, 403)},
+    "assessments:history": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "assessments:submit": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 403, 200, 403, 404, 403)},
+    "assessments:reopen": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 403, 200, 403, 404, 403)},
+    "assessments:year_on_year": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "maturity:list": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "maturity:detail": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "maturity:upload": {"GET": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200), "POST": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)},
+    # Django's auth views: public by design.
+    "login": {"GET": row(200, 302, 302, 302, 302, 302), "POST": row(200, 302, 302, 302, 302, 302)},
+    "logout": {"GET": row(405, 405, 405, 405, 405, 405), "POST": row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)},
+    "password_change": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 200, 200, 200, 200, 200)},
+    "password_change_done": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "password_reset": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(200, 200, 200, 200, 200, 200)},
+    "password_reset_done": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(405, 405, 405, 405, 405, 405)},
+    "password_reset_confirm": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(200, 200, 200, 200, 200, 200)},
+    "password_reset_complete": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(405, 405, 405, 405, 405, 405)},
+    "admin:index": {"GET": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200), "POST": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)},
+}
+
+
+def all_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from all_url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def project_url_names():
+    # Django admin's own pages (model changelists etc.) all sit behind admin login; admin:index stands for them.
+    return sorted({name for name, _ in all_url_names() if not (name.startswith("admin:") and name != "admin:index")})
+
+
+def test_every_url_pattern_has_an_expectation():
+    missing = [name for name in project_url_names() if name not in EXPECTED]
+    assert not missing, f"add these URLs to EXPECTED: {missing}"
+
+
+@pytest.fixture
+def people(officer, head, councillor, other_officer, staff):
+    return {"anon": None, "officer_a": officer, "head_a": head, "councillor_a": councillor, "officer_b": other_officer, "staff": staff}
+
+
+def url_for(name, draft, submitted):
+    pattern = dict(all_url_names())[name]
+    kwargs = {}
+    for key in pattern.pattern.converters:
+        kwargs[key] = {"pk": (submitted if name == "assessments:reopen" else draft).pk, "number": 1, "code": "nps-2018"}.get(key)
+    if name == "password_reset_confirm":
+        kwargs = {"uidb64": "MQ", "token": "set-password"}
+    return reverse(name, kwargs=kwargs)
+
+
+def outcome(response):
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(reverse("admin:login")):
+            return ADMIN_LOGIN
+        if location.startswith(reverse("login")):
+            return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("name", [n for n in EXPECTED if n in project_url_names()])
+def test_permission_matrix(client, people, draft, last_year, name):
+    url = url_for(name, draft, last_year)
+    got, want = {}, {}
+    for role, user in people.items():
+        for method in ("GET", "POST"):
+            client.logout()
+            if user:
+                client.force_login(user)
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            got[(role, method)] = outcome(response)
+            want[(role, method)] = EXPECTED[name][method][role]
+    mismatches = {key: (got[key], want[key]) for key in want if got[key] != want[key]}
+    assert not mismatches, f"{name} {url}: (got, expected) {mismatches}"
+
+
+def test_councillor_sees_submitted_assessments_but_not_drafts(client, councillor, draft, last_year):
+    client.force_login(councillor)
+    assert client.get(reverse("assessments:detail", args=[last_year.pk])).status_code == 200
+    listing = client.get(reverse("assessments:list")).content.decode()
+    assert "2023" in listing and "2024" not in listing
+    page = client.get(reverse("assessments:section", args=[last_year.pk, 1])).content.decode()
+    assert "<textarea" not in page and "Save this key area" not in page
+
+
+def test_other_council_sees_none_of_our_assessments(client, other_officer, draft, last_year):
+    client.force_login(other_officer)
+    listing = client.get(reverse("assessments:list")).content.decode()
+    assert "Alpha" not in listing and "2023" not in listing
+    assert "Alpha" not in client.get(reverse("home")).content.decode()

@@ -1,0 +1,78 @@
+"""Submitting (signing off) and reopening."""
+
+from django.urls import reverse
+
+from assessments.models import Assessment, AssessmentEvent
+
+
+def test_submit_lists_unscored_objectives_and_needs_confirmation(client, head, blank_draft):
+    client.force_login(head)
+    page = client.get(reverse("assessments:submit", args=[blank_draft.pk])).content.decode()
+    assert "59 objectives not scored" in page and "Supplier financial distress" in page
+    client.post(reverse("assessments:submit", args=[blank_draft.pk]), {})
+    assert Assessment.objects.get(pk=blank_draft.pk).is_draft
+    client.post(reverse("assessments:submit", args=[blank_draft.pk]), {"confirm": "on"})
+    blank_draft.refresh_from_db()
+    assert not blank_draft.is_draft and blank_draft.submitted_by == head
+    assert blank_draft.scores.filter(level__isnull=True).count() == 59  # unscored stay unscored
+
+
+def test_officer_cannot_submit(client, officer, blank_draft):
+    client.force_login(officer)
+    assert client.post(reverse("assessments:submit", args=[blank_draft.pk]), {"confirm": "on"}).status_code == 403
+    assert Assessment.objects.get(pk=blank_draft.pk).is_draft
+
+
+def test_reopen_needs_a_reason_which_is_recorded(client, head, last_year):
+    client.force_login(head)
+    response = client.post(reverse("assessments:reopen", args=[last_year.pk]), {"reason": ""})
+    assert "This field is required" in response.content.decode()
+    assert not Assessment.objects.get(pk=last_year.pk).is_draft
+    client.post(reverse("assessments:reopen", args=[last_year.pk]), {"reason": "Committee asked to revisit social value"})
+    assert Assessment.objects.get(pk=last_year.pk).is_draft
+    event = AssessmentEvent.objects.get(assessment=last_year, kind="reopened")
+    assert event.by == head and event.reason == "Committee asked to revisit social value"
+    detail = client.get(reverse("assessments:detail", args=[last_year.pk])).content.decode()
+    assert "Committee asked to revisit social value" in detail
+
+
+def test_only_one_assessment_per_council_framework_and_year(client, officer, nps2018, blank_draft):
+    client.force_login(officer)
+    response = client.post(reverse("assessments:new"), {"framework": nps2018.pk, "year": 2024, "carry_forward": "on"})
+    assert "already has a NPS 2018 assessment for 2024" in response.content.decode()
+    assert Assessment.objects.count() == 1
+
+
+def test_start_carried_forward_from_the_browser(client, officer, nps2018, last_year):
+    client.force_login(officer)
+    response = client.post(reverse("assessments:new"), {"framework": nps2018.pk, "year": 2024, "carry_forward": "on"}, follow=True)
+    assert "carried forward from 2023" in response.content.decode()
+    new = Assessment.objects.get(year=2024)
+    assert new.scores.count() == 59 and new.scores.filter(carried_forward=True).count() == 59
+
+
+def test_detail_shows_weakest_and_mean_per_key_area(client, officer, nps2018, council_a, head):
+    from .conftest import submitted_assessment
+
+    levels = {1: 1, 2: 3, 3: 4}  # Engaging Councillors: weakest 1, mean 2.7
+    assessment = submitted_assessment(council_a, nps2018, 2022, head, level_of=lambda n: levels.get(n, 3))
+    client.force_login(officer)
+    body = client.get(reverse("assessments:detail", args=[assessment.pk])).content.decode()
+    assert "Key-area level (weakest)" in body
+    row = body.split("1. Engaging Councillors")[1].split("</tr>")[0]
+    assert "2.7" in row and "level-1" in row
+
+
+def test_year_on_year_filters_by_change(client, officer, nps2018, council_a, head):
+    from .conftest import submitted_assessment
+
+    submitted_assessment(council_a, nps2018, 2022, head)
+    current = submitted_assessment(council_a, nps2018, 2023, head, level_of=lambda n: 4 if n == 5 else (2 if n == 6 else 3))
+    client.force_login(officer)
+    url = reverse("assessments:year_on_year", args=[current.pk])
+    up = client.get(url, {"change": "up"}).content.decode()
+    assert "Mission and strategy" in up and "Processes" not in up
+    down = client.get(url, {"change": "down"}).content.decode()
+    assert "Processes" in down and "Mission and strategy" not in down
+    section = client.get(url, {"section": "2"}).content.decode()
+    assert "Influence and impact" in section and "Culture" not in section
