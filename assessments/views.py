@@ -210,36 +210,35 @@ def section_score(request, pk, number):
     return render(request, "assessments/section.html", _section_context(request, assessment, section, scores, forms))
 
 
+def _autosave_response(request, context, state, status):
+    """htmx gets 200 with the outcome in X-Autosave-State (browsers log 4xx as console errors); others the status."""
+    response = render(request, "assessments/partials/autosave_result.html", dict(context, state=state))
+    response.status_code = 200 if request.htmx else status
+    response["X-Autosave-State"] = state
+    return response
+
+
 @login_required
 @require_POST
 def objective_autosave(request, pk, number):
-    """htmx autosave of one objective: 200 saved, 422 invalid, 409 stale, 423 submitted."""
+    """Autosave of one objective: 200 saved, 422 invalid, 409 stale, 423 submitted."""
     assessment = _get_assessment_for_user(request, pk, edit=True)
     score = get_object_or_404(Score.objects.for_page(), assessment=assessment, objective__number=number)
     directorates = list(assessment.council.directorates.all())
     form = ScoreForm(request.POST, prefix=f"o{number}", directorates=directorates, initial=_initial(score))
     context = {"assessment": assessment, "score": score, "form": form}
     if not assessment.is_draft:
-        return render(request, "assessments/partials/autosave_result.html", dict(context, state="locked"), status=423)
+        return _autosave_response(request, context, "locked", 423)
     if not form.is_valid():
-        return render(request, "assessments/partials/autosave_result.html", dict(context, state="invalid"), status=422)
+        return _autosave_response(request, context, "invalid", 422)
     try:
         score = score_save(score, form, request.user)
     except StaleScore as stale:
-        return render(
-            request,
-            "assessments/partials/autosave_result.html",
-            dict(context, state="stale", theirs=stale.current, yours=form.cleaned_data),
-            status=409,
-        )
+        return _autosave_response(request, dict(context, theirs=stale.current, yours=form.cleaned_data), "stale", 409)
     except NotEditable:
-        return render(request, "assessments/partials/autosave_result.html", dict(context, state="locked"), status=423)
-    level_changed_by_server = bool(request.POST.get(f"o{number}-use_weakest"))
-    return render(
-        request,
-        "assessments/partials/autosave_result.html",
-        dict(context, state="saved", score=score, refresh_levels=level_changed_by_server),
-    )
+        return _autosave_response(request, context, "locked", 423)
+    refresh_levels = bool(request.POST.get(f"o{number}-use_weakest"))
+    return _autosave_response(request, dict(context, score=score, refresh_levels=refresh_levels), "saved", 200)
 
 
 @login_required

@@ -33,7 +33,8 @@
     if (!card) return;
     card.querySelectorAll("input[data-transient]").forEach(function (el) { el.remove(); });
     var code = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (code === 200) { pending.delete(card.id); }
+    var state = event.detail.xhr ? event.detail.xhr.getResponseHeader("X-Autosave-State") : null;
+    if (code === 200 && state === "saved") { pending.delete(card.id); }
     else if (code === 0 || code >= 500 || code === 403) {
       status(card, "Not saved – retry", "failed");
       var el = document.getElementById("status-" + numberOf(card));

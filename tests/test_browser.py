@@ -1,0 +1,145 @@
+"""Journeys in headless Chromium (Debian's package) driven by Playwright. Offline: no browser download."""
+
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from assessments.models import Score
+from assessments.services import assessment_start
+
+from .conftest import PASSWORD, ROOT, make_council, make_user, submitted_assessment
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.console_errors = []
+    page.outside_requests = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    host = urlparse(live_server.url).hostname
+
+    def check_request(request):
+        if urlparse(request.url).hostname not in (host, "localhost", "127.0.0.1"):
+            page.outside_requests.append(request.url)
+
+    page.on("request", check_request)
+    yield page
+    context.close()
+    assert page.console_errors == [], page.console_errors
+    assert page.outside_requests == [], page.outside_requests
+
+
+def sign_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def axe_violations(page):
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})")
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
+def screenshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def scoring_setup(transactional_db, nps2018):
+    council = make_council("Alpha Borough Council", "alpha")
+    officer = make_user("officer", council, "officer")
+    head = make_user("head", council, "head")
+    submitted_assessment(council, nps2018, 2023, head)
+    draft = assessment_start(council, nps2018, 2024, head, carry_forward=False)
+    return draft
+
+
+def test_officer_scores_three_objectives_sees_saved_and_finds_them_after_reload(page, live_server, scoring_setup):
+    draft = scoring_setup
+    sign_in(page, live_server, "officer")
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/1/")
+    assert axe_violations(page) == []
+
+    page.click("label[for='id_o1-level_3']")
+    page.locator("#status-1").get_by_text("Saved at").wait_for()
+
+    page.fill("#id_o2-comment", "Regular briefings to members")
+    page.click("label[for='id_o2-level_2']")
+    page.locator("#status-2").get_by_text("Saved at").wait_for()
+
+    # Objective 3 by directorate: Place is weakest at 2, so 3 is refused and 2 is offered.
+    page.locator("#objective-3 details summary").click()
+    page.select_option("#id_o3-dir_1", "3")
+    page.select_option("#id_o3-dir_2", "2")
+    page.click("label[for='id_o3-level_3']")
+    refusal = page.locator("#errors-3")
+    refusal.get_by_text("Place is at 2 Developing").wait_for()
+    page.get_by_role("button", name="Set the council score to 2 (Place)").click()
+    page.locator("#status-3").get_by_text("Saved at").wait_for()
+
+    # A 5 without evidence is refused and not saved.
+    page.click("label[for='id_o1-level_5']")
+    page.locator("#errors-1").get_by_text("ready to act as a case study").wait_for()
+    assert axe_violations(page) == []
+    screenshot(page, "scoring-refusal")
+
+    page.reload()
+    assert page.is_checked("#id_o1-level_3")
+    assert page.is_checked("#id_o2-level_2")
+    assert page.is_checked("#id_o3-level_2")
+    assert page.input_value("#id_o2-comment") == "Regular briefings to members"
+    assert Score.objects.get(assessment=draft, objective__number=3).directorate_ratings.count() == 2
+    screenshot(page, "scoring-after-reload")
+
+
+def test_scoring_by_keyboard_only(page, live_server, scoring_setup):
+    draft = scoring_setup
+    sign_in(page, live_server, "officer")
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/1/")
+    page.focus("#id_o1-level_1")
+    page.keyboard.press("ArrowRight")  # radio groups move and select with arrow keys
+    page.keyboard.press("ArrowRight")
+    page.locator("#status-1").get_by_text("Saved at").wait_for()
+    page.keyboard.press("Tab")
+    assert Score.objects.get(assessment=draft, objective__number=1).level == 3
+
+
+def test_submitted_assessment_is_read_only_in_the_browser(page, live_server, scoring_setup):
+    draft = scoring_setup
+    sign_in(page, live_server, "head")
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/submit/")
+    page.check("#id_confirm")
+    page.click("button:has-text('Submit assessment')")
+    page.get_by_text("is now read-only").wait_for()
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/1/")
+    assert page.locator("textarea").count() == 0
+    assert page.locator("input[type=radio]").count() == 0
+    assert axe_violations(page) == []
+    screenshot(page, "submitted-read-only")
