@@ -77,16 +77,7 @@ def validate_framework(data):
             problems.append(f"Section #{s_index} is not a mapping.")
             continue
         where = f"Section {section.get('number', '#' + str(s_index))}"
-        for key in sorted(set(section) - SECTION_KEYS):
-            problems.append(f"{where}: unknown key '{key}'.")
-        number = section.get("number")
-        if not isinstance(number, int) or number < 1:
-            problems.append(f"{where}: 'number' must be a positive whole number.")
-        elif number in section_numbers:
-            problems.append(f"{where}: section number {number} is used twice.")
-        section_numbers.add(number)
-        if not _text(section.get("name")).strip():
-            problems.append(f"{where}: 'name' is missing or empty.")
+        problems += _check_entry(section, where, "section", SECTION_KEYS, section_numbers)
         if section.get("theme") is not None and section.get("theme") not in themes:
             problems.append(f"{where}: theme '{section.get('theme')}' is not in 'themes'.")
         principles = section.get("principles")
@@ -103,16 +94,7 @@ def validate_framework(data):
                 problems.append(f"{where}, objective #{o_index}: not a mapping.")
                 continue
             o_where = f"Objective {objective.get('number', '#' + str(o_index))}"
-            for key in sorted(set(objective) - OBJECTIVE_KEYS):
-                problems.append(f"{o_where}: unknown key '{key}'.")
-            o_number = objective.get("number")
-            if not isinstance(o_number, int) or o_number < 1:
-                problems.append(f"{o_where}: 'number' must be a positive whole number.")
-            elif o_number in objective_numbers:
-                problems.append(f"{o_where}: objective number {o_number} is used twice.")
-            objective_numbers.add(o_number)
-            if not _text(objective.get("name")).strip():
-                problems.append(f"{o_where}: 'name' is missing or empty.")
+            problems += _check_entry(objective, o_where, "objective", OBJECTIVE_KEYS, objective_numbers)
             scorable = objective.get("scorable", True)
             if not isinstance(scorable, bool):
                 problems.append(f"{o_where}: 'scorable' must be true or false.")
@@ -122,6 +104,20 @@ def validate_framework(data):
                 problems.append(f"{o_where}: needs five non-empty level descriptors (1 Minimum … 5 Innovator), or 'scorable: false'.")
             if scorable is False and descriptors and not complete:
                 problems.append(f"{o_where}: give all five descriptors or none.")
+    return problems
+
+
+def _check_entry(entry, where, kind, allowed_keys, seen_numbers):
+    """Keys, a unique positive number and a name: what sections and objectives share."""
+    problems = [f"{where}: unknown key '{key}'." for key in sorted(set(entry) - allowed_keys)]
+    number = entry.get("number")
+    if not isinstance(number, int) or number < 1:
+        problems.append(f"{where}: 'number' must be a positive whole number.")
+    elif number in seen_numbers:
+        problems.append(f"{where}: {kind} number {number} is used twice.")
+    seen_numbers.add(number)
+    if not _text(entry.get("name")).strip():
+        problems.append(f"{where}: 'name' is missing or empty.")
     return problems
 
 

@@ -74,7 +74,7 @@ def screenshot(page, name):
 @pytest.fixture
 def scoring_setup(transactional_db, nps2018):
     council = make_council("Alpha Borough Council", "alpha")
-    officer = make_user("officer", council, "officer")
+    make_user("officer", council, "officer")
     head = make_user("head", council, "head")
     submitted_assessment(council, nps2018, 2023, head)
     draft = assessment_start(council, nps2018, 2024, head, carry_forward=False)
@@ -96,8 +96,9 @@ def test_officer_scores_three_objectives_sees_saved_and_finds_them_after_reload(
 
     # Objective 3 by directorate: Place is weakest at 2, so 3 is refused and 2 is offered.
     page.locator("#objective-3 details summary").click()
-    page.select_option("#id_o3-dir_1", "3")
-    page.select_option("#id_o3-dir_2", "2")
+    card = page.locator("#objective-3")
+    card.get_by_label("Adults & Health").select_option("3")
+    card.get_by_label("Place").select_option("2")
     page.click("label[for='id_o3-level_3']")
     refusal = page.locator("#errors-3")
     refusal.get_by_text("Place is at 2 Developing").wait_for()
