@@ -79,19 +79,13 @@ def assessment_new(request):
     return render(request, "assessments/new.html", {"form": form, "council": membership.council})
 
 
-def _section_progress(assessment):
-    """{section_id: roll_up(...)} from one query."""
+def _progress(assessment):
+    """({section_id: roll_up}, overall roll_up) from one query over the scores."""
     levels = defaultdict(list)
     for section_id, level in assessment.scores.values_list("objective__section_id", "level"):
         levels[section_id].append(level)
-    return {section_id: roll_up(values) for section_id, values in levels.items()}
-
-
-def _overall(progress):
-    return {
-        "scored": sum(p["scored"] for p in progress.values()),
-        "total": sum(p["total"] for p in progress.values()),
-    }
+    overall = roll_up([level for values in levels.values() for level in values])
+    return {section_id: roll_up(values) for section_id, values in levels.items()}, overall
 
 
 @login_required
@@ -99,17 +93,16 @@ def _overall(progress):
 def assessment_detail(request, pk):
     assessment = _get_assessment_for_user(request, pk)
     sections = list(assessment.framework.sections.select_related("theme"))
-    progress = _section_progress(assessment)
+    progress, overall = _progress(assessment)
     for section in sections:
         section.progress = progress.get(section.pk, roll_up([]))
-    all_levels = list(assessment.scores.values_list("level", flat=True))
     return render(
         request,
         "assessments/detail.html",
         {
             "assessment": assessment,
             "sections": sections,
-            "overall": roll_up(all_levels),
+            "overall": overall,
             "can_edit": assessment.is_draft and can_edit_council(request.user, assessment.council),
             "is_head": is_head_of(request.user, assessment.council),
             "events": assessment.events.select_related("by"),
@@ -154,7 +147,7 @@ def _section_context(request, assessment, section, scores, forms):
             s.objective_id: s for s in previous.scores.filter(objective__section=section).only("objective_id", "level", "working_towards", "comment")
         }
     sections = list(assessment.framework.sections.all())
-    progress = _section_progress(assessment)
+    progress, overall = _progress(assessment)
     for s in sections:
         s.progress = progress.get(s.pk, roll_up([]))
     index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
@@ -168,7 +161,7 @@ def _section_context(request, assessment, section, scores, forms):
         "principles": list(zip(Level, section.principle_texts(), strict=False)),
         "cards": cards,
         "sections": sections,
-        "overall": _overall(progress),
+        "overall": overall,
         "section_progress": progress.get(section.pk, roll_up([])),
         "previous_assessment": previous,
         "prev_section": sections[index - 1] if index > 0 else None,
