@@ -1,1 +1,338 @@
-# Action plans (issue 5) are not built yet.
+"""Action plans: how a council means to climb from its assessed levels to its targets.
+
+A plan covers a council, a framework and a period of years. Its lines sit at
+key-area or objective level with a target level per year; delivery
+considerations record what the plan depends on; KPIs measure progress.
+"""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from assessments.models import Assessment
+from councils.models import Council
+from maturity.levels import Level
+from maturity.models import Framework, Objective, Section
+
+from .periods import Frequency, period_label
+
+
+class WorkStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    BLOCKED = "blocked", "Blocked"
+
+
+class ActionPlanQuerySet(models.QuerySet):
+    def for_council(self, council):
+        return self.filter(council=council)
+
+    def visible_to(self, user):
+        """Staff see all plans; a council's people see their council's (councillors read them)."""
+        if user.is_staff:
+            return self
+        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        return self.filter(council_id=membership.council_id) if membership else self.none()
+
+    def current(self, year):
+        return self.filter(start_year__lte=year, end_year__gte=year)
+
+
+class ActionPlan(models.Model):
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="action_plans")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="action_plans")
+    title = models.CharField(max_length=200)
+    start_year = models.PositiveSmallIntegerField()
+    end_year = models.PositiveSmallIntegerField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", help_text="Head of procurement")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionPlanQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["council", "-start_year", "framework"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "framework", "start_year"], name="one_plan_per_framework_and_start"),
+            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="plan_period_ascends"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.period_label})"
+
+    @property
+    def period_label(self):
+        return f"{self.start_year}–{self.end_year}"
+
+    @property
+    def years(self):
+        return list(range(self.start_year, self.end_year + 1))
+
+    def latest_assessment(self):
+        """The council's latest submitted assessment against this plan's framework, or None."""
+        return (
+            Assessment.objects.submitted()
+            .filter(council_id=self.council_id, framework_id=self.framework_id)
+            .order_by("-year")
+            .first()
+        )
+
+    def assessed_levels(self, assessment=None):
+        """{'year', 'objectives': {objective_id: level}, 'sections': {section_id: weakest level}} from one query."""
+        assessment = assessment or self.latest_assessment()
+        if assessment is None:
+            return {"year": None, "objectives": {}, "sections": {}}
+        objectives, by_section = {}, defaultdict(list)
+        for objective_id, section_id, level in assessment.scores.values_list("objective_id", "objective__section_id", "level"):
+            objectives[objective_id] = level
+            if level is not None:
+                by_section[section_id].append(level)
+        return {
+            "year": assessment.year,
+            "objectives": objectives,
+            # The LGA rule: a key area stands at the weakest level of attainment within it.
+            "sections": {section_id: min(levels) for section_id, levels in by_section.items()},
+        }
+
+
+class PlanLine(models.Model):
+    """One thing to improve, at key-area level (objective empty) or for one objective."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="lines")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+", verbose_name="key area")
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    title = models.CharField(max_length=200, blank=True, help_text="Optional, e.g. 'Change control'. Defaults to the key area or objective name.")
+    current_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
+    current_level_note = models.TextField(blank=True, help_text="Why the current level differs from the latest assessment, or where it comes from if there is none.")
+    owner = models.CharField(max_length=200, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=WorkStatus.choices, default=WorkStatus.NOT_STARTED)
+    progress_notes = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "section__number", "objective__number", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(current_level__isnull=True) | Q(current_level__gte=1, current_level__lte=5), name="line_current_level_1_to_5"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        return self.title or (self.objective.name if self.objective_id else self.section.name)
+
+    @property
+    def level_scope(self):
+        return "Objective" if self.objective_id else "Key area"
+
+    def assessed_level(self, assessed):
+        """The latest assessed level for this line, from `ActionPlan.assessed_levels()`."""
+        if self.objective_id:
+            return assessed["objectives"].get(self.objective_id)
+        return assessed["sections"].get(self.section_id)
+
+    def final_target(self):
+        """The target of the last year (uses prefetched targets)."""
+        targets = sorted(self.targets.all(), key=lambda t: t.year)
+        return targets[-1] if targets else None
+
+    def target_for(self, year):
+        """The target that applies in `year`: the latest one at or before it."""
+        due = [t for t in self.targets.all() if t.year <= year]
+        return max(due, key=lambda t: t.year) if due else None
+
+    def descriptor_for(self, level):
+        """The framework's text for `level`: the objective's descriptor, or the key area's principle (prefetched)."""
+        rows = self.objective.descriptors.all() if self.objective_id else self.section.principles.all()
+        return next((row.text for row in rows if row.level == level), "")
+
+    def target_cell(self, year):
+        target = next((t for t in self.targets.all() if t.year == year), None)
+        return {"year": year, "target": target, "descriptor": self.descriptor_for(target.level) if target else ""}
+
+    def progress(self, assessed, today=None):
+        """'achieved', 'overdue', 'on_track' or 'no_target' against the latest assessed level."""
+        today = today or date.today()
+        final = self.final_target()
+        if final is None:
+            return "no_target"
+        level = self.assessed_level(assessed)
+        if level is not None and level >= final.level:
+            return "achieved"
+        passed = self.target_for(today.year - 1)
+        if (self.due_date and self.due_date < today) or (passed and (level is None or level < passed.level)):
+            return "overdue"
+        return "on_track"
+
+
+class LineTarget(models.Model):
+    """The level a line aims to reach by the end of one year of the plan, and how."""
+
+    line = models.ForeignKey(PlanLine, on_delete=models.CASCADE, related_name="targets")
+    year = models.PositiveSmallIntegerField()
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    working_towards = models.BooleanField(default=False, help_text="Between this level and the next, like 'Developing/ Mature'")
+    narrative = models.TextField(blank=True, help_text="What will be done to get there")
+    reason = models.TextField(blank=True, help_text="Required when the target is below the current level")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["line", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "year"], name="one_target_per_line_and_year"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="target_level_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.display_level}"
+
+    @property
+    def display_level(self):
+        label = Level.label_of(self.level)
+        return f"{label} / {Level(self.level + 1).label}" if self.working_towards and self.level < 5 else label
+
+
+class DeliveryConsideration(models.Model):
+    """Something the plan depends on: funding, approval to recruit, external support…"""
+
+    class Status(models.TextChoices):
+        NEEDED = "needed", "Needed"
+        REQUESTED = "requested", "Requested"
+        IN_PLACE = "in_place", "In place"
+        AT_RISK = "at_risk", "At risk"
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="considerations")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="key area", help_text="Leave empty if it applies to the whole plan")
+    description = models.TextField()
+    owner = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEEDED)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "section__number", "pk"]
+
+    def __str__(self):
+        return self.description[:60]
+
+
+class Kpi(models.Model):
+    """A measure of progress (Leeds' KPIs, Newcastle's measures)."""
+
+    class Kind(models.TextChoices):
+        QUALITY = "quality", "Quality"
+        QUANTITY = "quantity", "Quantity"
+        IMPACT = "impact", "Impact"
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", "%"
+        POUNDS = "pounds", "£"
+        COUNT = "count", "Count"
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField(max_length=300)
+    question = models.CharField(max_length=300, blank=True, help_text="The question it answers, e.g. 'Are our providers achieving our quality expectations?'")
+    kind = models.CharField("type", max_length=20, choices=Kind.choices)
+    frequency = models.CharField(max_length=20, choices=Frequency.choices, default=Frequency.ANNUAL)
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    direction = models.CharField(max_length=20, choices=Direction.choices, default=Direction.HIGHER)
+    baseline_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    baseline_period = models.DateField(null=True, blank=True, help_text="Start of the baseline period")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="key area")
+    line = models.ForeignKey(PlanLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="kpis", verbose_name="plan line")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "section__number", "pk"]
+        verbose_name = "KPI"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def baseline_label(self):
+        if self.baseline_value is None:
+            return "–"
+        period = f" in {period_label(self.frequency, self.baseline_period)}" if self.baseline_period else ""
+        return f"{self.format_value(self.baseline_value)}{period}"
+
+    def format_value(self, value):
+        if value is None:
+            return "–"
+        value = value.normalize() if isinstance(value, Decimal) else Decimal(value)
+        if self.unit == self.Unit.PERCENT:
+            return f"{value:f}%"
+        if self.unit == self.Unit.POUNDS:
+            return f"£{value:,.0f}" if value == value.to_integral() else f"£{value:,.2f}"
+        return f"{value:,f}"
+
+    def periods(self):
+        """[{'value': KpiValue, 'label', 'target' (explicit or implied), 'status'}] in period order; uses prefetched values."""
+        rows, previous = [], self.baseline_value
+        for value in sorted(self.values.all(), key=lambda v: v.period_start):
+            rows.append({"value": value, "label": period_label(self.frequency, value.period_start), **self.judge(value, previous)})
+            if value.actual is not None:
+                previous = value.actual
+        return rows
+
+    def judge(self, value, previous):
+        """Met / not met / no data. Without an explicit target the aim is to beat the previous actual (or the baseline): 'year on year'."""
+        higher = self.direction == self.Direction.HIGHER
+        if value.target is not None:
+            target_text = self.format_value(value.target)
+            if value.actual is None:
+                return {"target_text": target_text, "status": "no_data"}
+            met = value.actual >= value.target if higher else value.actual <= value.target
+        else:
+            if previous is None:
+                return {"target_text": "–", "status": "no_data"}
+            target_text = f"{'above' if higher else 'below'} {self.format_value(previous)}"
+            if value.actual is None:
+                return {"target_text": target_text, "status": "no_data"}
+            met = value.actual > previous if higher else value.actual < previous
+        return {"target_text": target_text, "status": "met" if met else "not_met"}
+
+    def latest_status(self):
+        judged = [row for row in self.periods() if row["status"] != "no_data"]
+        return judged[-1]["status"] if judged else "no_data"
+
+
+class KpiValue(models.Model):
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="values")
+    period_start = models.DateField()
+    target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    actual = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kpi", "period_start"]
+        constraints = [models.UniqueConstraint(fields=["kpi", "period_start"], name="one_value_per_kpi_period")]
+
+    def __str__(self):
+        return f"{self.kpi}: {self.period_label}"
+
+    @property
+    def period_label(self):
+        return period_label(self.kpi.frequency, self.period_start)
+
+
+STATUS_LABELS = {"met": "Met", "not_met": "Not met", "no_data": "No data", "achieved": "Achieved", "overdue": "Overdue", "on_track": "On track", "no_target": "No target"}

@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("frameworks/", include("maturity.urls")),
     path("assessments/", include("assessments.urls")),
+    path("plans/", include("actionplans.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from actionplans.models import ActionPlan
 from assessments.models import Assessment
 from maturity.models import Framework
 
@@ -10,8 +11,9 @@ from maturity.models import Framework
 @require_GET
 def home(request):
     membership = getattr(request.user, "membership", None)
-    assessments = []
+    assessments, plans = [], []
     if membership:
+        plans = ActionPlan.objects.visible_to(request.user).for_council(membership.council).select_related("framework")
         assessments = (
             Assessment.objects.visible_to(request.user)
             .for_council(membership.council)
@@ -22,5 +24,5 @@ def home(request):
     return render(
         request,
         "home.html",
-        {"assessments": assessments, "frameworks": Framework.objects.with_counts()},
+        {"assessments": assessments, "plans": plans, "frameworks": Framework.objects.with_counts()},
     )

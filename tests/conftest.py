@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
+from actionplans.models import DeliveryConsideration, Kpi
+from actionplans.services import plan_create
 from assessments.models import Score
 from assessments.services import assessment_start, assessment_submit
 from councils.models import Council, Directorate, Membership
@@ -130,3 +132,12 @@ def score_post(number, *, level="", version, comment="", action="", evidence="",
         data[f"{prefix}dir_{directorate.pk}"] = str(value)
     data.update({prefix + key: value for key, value in extra.items()})
     return data
+
+
+@pytest.fixture
+def plan(nps2018, council_a, head, last_year):
+    """A 2024–2026 plan started from last year's submitted levels, with a KPI and a delivery consideration."""
+    plan = plan_create(council_a, nps2018, "Improvement plan", 2024, 2026, head)
+    Kpi.objects.create(plan=plan, name="On-contract spend", kind=Kpi.Kind.QUANTITY, unit=Kpi.Unit.PERCENT, baseline_value="96.6")
+    DeliveryConsideration.objects.create(plan=plan, description="Approval to recruit a contract manager")
+    return plan

@@ -144,3 +144,33 @@ def test_submitted_assessment_is_read_only_in_the_browser(page, live_server, sco
     assert page.locator("input[type=radio]").count() == 0
     assert axe_violations(page) == []
     screenshot(page, "submitted-read-only")
+
+
+def test_head_plans_a_line_and_every_plan_page_passes_axe(page, live_server, transactional_db, nps2018):
+    from actionplans.services import plan_create
+
+    council = make_council("Alpha Borough Council", "alpha")
+    head = make_user("head", council, "head")
+    submitted_assessment(council, nps2018, 2023, head)
+    plan = plan_create(council, nps2018, "Improvement plan", 2024, 2026, head)
+    sign_in(page, live_server, "head")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Engaging Councillors").first.click()
+    assert axe_violations(page) == []
+    page.get_by_label("Target level").nth(1).select_option("4")
+    page.get_by_label("What will be done").nth(1).fill("Member champion and quarterly briefings")
+    page.get_by_label("Target level").nth(2).select_option("2")  # below current 3: needs a reason
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("This target is below the current level (3 Mature): give a reason.").first.is_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("Reason for a lower target").nth(2).fill("Councillor turnover after the election")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{live_server.url}/plans/{plan.pk}/")
+    assert page.get_by_text("Member champion and quarterly briefings").is_visible()
+    screenshot(page, "plan-detail")
+    page.get_by_role("link", name="Add a KPI").click()
+    assert axe_violations(page) == []
+    page.goto(f"{live_server.url}/plans/{plan.pk}/gap/")
+    assert axe_violations(page) == []
+    screenshot(page, "plan-gap")

@@ -27,6 +27,18 @@ EXPECTED = {
     "assessments:submit": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 403, 200, 403, 404, 403)},
     "assessments:reopen": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 403, 200, 403, 404, 403)},
     "assessments:year_on_year": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "actionplans:list": {"GET": row(LOGIN, 200, 200, 200, 200, 403), "POST": row(LOGIN, 405, 405, 405, 405, 403)},
+    "actionplans:new": {"GET": row(LOGIN, 403, 200, 403, 403, 403), "POST": row(LOGIN, 403, 200, 403, 403, 403)},
+    "actionplans:detail": {"GET": row(LOGIN, 200, 200, 200, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "actionplans:gap": {"GET": row(LOGIN, 200, 200, 200, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "actionplans:edit": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 403, 200, 403, 404, 403)},
+    "actionplans:line_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "actionplans:line_edit": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "actionplans:consideration_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "actionplans:consideration_edit": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "actionplans:kpi_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "actionplans:kpi_edit": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "actionplans:delete": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 302, 302, 403, 404, 403)},
     "maturity:list": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "maturity:detail": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "maturity:upload": {"GET": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200), "POST": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)},
@@ -68,11 +80,17 @@ def people(officer, head, councillor, other_officer, staff):
     return {"anon": None, "officer_a": officer, "head_a": head, "councillor_a": councillor, "officer_b": other_officer, "staff": staff}
 
 
-def url_for(name, draft, submitted):
+def url_for(name, draft, submitted, plan):
     pattern = dict(all_url_names())[name]
     kwargs = {}
+    if name.startswith("actionplans:"):
+        # A fresh item each time, so that one role's successful delete leaves something for the next.
+        item = plan.considerations.create(description="Funding") if name == "actionplans:delete" else plan.considerations.first()
+        values = {"pk": plan.pk, "line": plan.lines.first().pk, "kpi": plan.kpis.first().pk, "item": item.pk, "kind": "consideration"}
+    else:
+        values = {"pk": (submitted if name == "assessments:reopen" else draft).pk, "number": 1, "code": "nps-2018"}
     for key in pattern.pattern.converters:
-        kwargs[key] = {"pk": (submitted if name == "assessments:reopen" else draft).pk, "number": 1, "code": "nps-2018"}.get(key)
+        kwargs[key] = values.get(key)
     if name == "password_reset_confirm":
         kwargs = {"uidb64": "MQ", "token": "set-password"}
     return reverse(name, kwargs=kwargs)
@@ -89,11 +107,11 @@ def outcome(response):
 
 
 @pytest.mark.parametrize("name", [n for n in EXPECTED if n in project_url_names()])
-def test_permission_matrix(client, people, draft, last_year, name):
-    url = url_for(name, draft, last_year)
+def test_permission_matrix(client, people, draft, last_year, plan, name):
     got, want = {}, {}
     for role, user in people.items():
         for method in ("GET", "POST"):
+            url = url_for(name, draft, last_year, plan)
             client.logout()
             if user:
                 client.force_login(user)

@@ -1,5 +1,6 @@
 import csv
 import os
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -7,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from actionplans.models import DeliveryConsideration, Kpi, KpiValue, LineTarget
+from actionplans.services import plan_create
 from assessments.models import Score
 from assessments.services import assessment_start, assessment_submit
 from councils.models import Council, Directorate, Membership
@@ -45,6 +48,7 @@ class Command(BaseCommand):
                 self._user("admin", "Site", "Admin", None, None, password, staff=True),
             ]
             self._history(demo, users[1])
+            self._plan(demo, users[1])
         self.stdout.write(f"\nDemo users (password: {password}):")
         for user in users:
             role = user.membership.get_role_display() + ", " + str(user.membership.council) if hasattr(user, "membership") else "site staff"
@@ -84,3 +88,31 @@ class Command(BaseCommand):
             Score.objects.bulk_update(scores, ["level", "working_towards", "comment"])
             assessment_submit(assessment, head)
         assessment_start(council, framework, 2024, head, carry_forward=True)
+
+    def _plan(self, council, head):
+        """A 2024–2026 plan from the 2023 levels, Leeds' KPIs and Cambridgeshire & Peterborough's delivery considerations."""
+        if council.action_plans.exists():
+            return
+        framework = Framework.objects.get(code="nps-2018")
+        plan = plan_create(council, framework, "Procurement improvement plan", 2024, 2026, head)
+        for line in plan.lines.select_related("section"):
+            if line.current_level is None:
+                continue
+            climb = [min(5, line.current_level + step) for step in (0, 1, 1)]
+            for year, level in zip(plan.years, climb, strict=True):
+                LineTarget.objects.create(line=line, year=year, level=level, narrative=f"Actions from the {year} annual review for {line.section.name.lower()}.")
+            line.owner = "Head of Procurement"
+            line.save()
+        for text in ("Internal resource to manage and monitor delivery against these actions", "External support to aid in developing processes and templates", "A commitment from stakeholders to feed into the design of these processes"):
+            DeliveryConsideration.objects.create(plan=plan, description=text, owner="Head of Procurement")
+        annual = "annual"
+        leeds = [
+            ("Delivery of budget savings through procurement", Kpi.Unit.POUNDS, Kpi.Direction.HIGHER, "185000", 2019, []),
+            ("Waivers of contract procedure rules", Kpi.Unit.COUNT, Kpi.Direction.LOWER, "189", 2018, [(2019, "171"), (2020, "180")]),
+            ("On-contract spend", Kpi.Unit.PERCENT, Kpi.Direction.HIGHER, "96.6", 2018, [(2019, "97.1"), (2020, "97.4")]),
+            ("Spend with local suppliers and SMEs", Kpi.Unit.PERCENT, Kpi.Direction.HIGHER, "51.97", 2018, [(2019, "52.4"), (2020, "51.2")]),
+        ]
+        for name, unit, direction, baseline, year, actuals in leeds:
+            kpi = Kpi.objects.create(plan=plan, name=name, kind=Kpi.Kind.QUANTITY, frequency=annual, unit=unit, direction=direction, baseline_value=baseline, baseline_period=date(year, 4, 1))
+            for period, actual in actuals:
+                KpiValue.objects.create(kpi=kpi, period_start=date(period, 4, 1), actual=actual)

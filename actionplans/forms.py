@@ -1,0 +1,297 @@
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.forms import BaseInlineFormSet, inlineformset_factory
+
+from maturity.levels import Level
+from maturity.models import Framework, Objective, Section
+
+from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanLine
+from .periods import EXAMPLES, PeriodError, parse_period, period_label
+
+MAX_PLAN_YEARS = 10
+
+
+def _bootstrap(form):
+    """Formset rows are drawn as table cells, not by crispy: give their widgets Bootstrap's classes."""
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-check-input" if getattr(widget, "input_type", "") == "checkbox" else "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css} form-control-sm".strip() if css == "form-control" else css
+
+
+def _limit_text(form):
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField) and field.max_length is None:
+            field.max_length = settings.MAX_TEXT_LENGTH
+            field.validators.append(forms.fields.validators.MaxLengthValidator(settings.MAX_TEXT_LENGTH))
+            field.widget.attrs.setdefault("maxlength", settings.MAX_TEXT_LENGTH)
+
+
+class ActionPlanForm(forms.ModelForm):
+    class Meta:
+        model = ActionPlan
+        fields = ["title", "framework", "start_year", "end_year"]
+
+    def __init__(self, *args, council, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.council = council
+        self.fields["framework"].queryset = Framework.objects.all()
+        if self.instance.pk:
+            # Lines point into the framework's key areas; it cannot change under them.
+            self.fields["framework"].disabled = True
+        for name in ("start_year", "end_year"):
+            self.fields[name].widget.attrs.update(min=2000, max=2100)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_year"), cleaned.get("end_year")
+        if start and end:
+            if not 2000 <= start <= 2100:
+                self.add_error("start_year", "Enter a year between 2000 and 2100.")
+            elif end < start:
+                self.add_error("end_year", "The plan must end in or after the year it starts.")
+            elif end - start + 1 > MAX_PLAN_YEARS:
+                self.add_error("end_year", f"A plan covers at most {MAX_PLAN_YEARS} years.")
+            elif self.instance.pk:
+                outside = LineTarget.objects.filter(line__plan=self.instance).exclude(year__range=(start, end))
+                if outside.exists():
+                    years = sorted(set(outside.values_list("year", flat=True)))
+                    self.add_error(None, f"Lines have targets for {', '.join(map(str, years))}, outside {start}–{end}. Change those targets first.")
+        framework = cleaned.get("framework")
+        if start and framework:
+            clash = ActionPlan.objects.filter(council=self.council, framework=framework, start_year=start).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("start_year", f"There is already a {framework} plan starting in {start}.")
+        return cleaned
+
+
+class PlanLineForm(forms.ModelForm):
+    class Meta:
+        model = PlanLine
+        fields = ["section", "objective", "title", "current_level", "current_level_note", "owner", "due_date", "status", "progress_notes"]
+        widgets = {
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "current_level_note": forms.Textarea(attrs={"rows": 2}),
+            "progress_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, plan, assessed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan, self.assessed = plan, assessed
+        self.fields["section"].queryset = Section.objects.filter(framework=plan.framework_id)
+        self.fields["objective"].queryset = Objective.objects.filter(framework=plan.framework_id).select_related("section")
+        self.fields["objective"].help_text = "Leave empty for a key-area line."
+        source = f"the {assessed['year']} assessment" if assessed["year"] else None
+        self.fields["current_level"].help_text = (
+            f"Filled in from {source} (a key area stands at its weakest objective). Change it only with a note."
+            if source
+            else "There is no submitted assessment yet: enter the current level and say where it comes from."
+        )
+        _limit_text(self)
+
+    def assessed_level(self, section, objective):
+        if objective:
+            return self.assessed["objectives"].get(objective.pk)
+        return self.assessed["sections"].get(section.pk) if section else None
+
+    def clean(self):
+        cleaned = super().clean()
+        section, objective = cleaned.get("section"), cleaned.get("objective")
+        if objective and section and objective.section_id != section.pk:
+            self.add_error("objective", f"Objective {objective.number} belongs to key area {objective.section}, not {section}.")
+        if section is None:
+            return cleaned
+        current, note = cleaned.get("current_level"), cleaned.get("current_level_note", "").strip()
+        assessed = self.assessed_level(section, objective)
+        if current is None and assessed is not None:
+            cleaned["current_level"] = assessed
+        elif current is not None and current != assessed and not note:
+            if assessed is None:
+                self.add_error("current_level_note", "There is no assessed level to go by: say where this current level comes from.")
+            else:
+                self.add_error("current_level_note", f"The latest assessment puts this at {Level.label_of(assessed)}; say why the current level differs.")
+        return cleaned
+
+
+class LineTargetForm(forms.ModelForm):
+    class Meta:
+        model = LineTarget
+        fields = ["year", "level", "working_towards", "narrative", "reason"]
+        widgets = {"narrative": forms.Textarea(attrs={"rows": 2}), "reason": forms.Textarea(attrs={"rows": 1})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].widget.attrs.update(min=2000, max=2100)
+        _limit_text(self)
+        _bootstrap(self)
+
+
+class BaseTargetFormSet(BaseInlineFormSet):
+    """A line's targets: one row per plan year is offered; years are distinct and inside the plan period."""
+
+    def __init__(self, *args, plan, **kwargs):
+        self.plan = plan
+        super().__init__(*args, **kwargs)
+        taken = set(self.get_queryset().values_list("year", flat=True)) if self.instance.pk else set()
+        missing = [year for year in plan.years if year not in taken]
+        self.extra = len(missing)
+        self.initial_extra = [{"year": year} for year in missing]
+
+    def validate_unique(self):
+        pass  # clean() names the duplicated year in words people understand
+
+    def clean(self):
+        super().clean()
+        current = self.instance.current_level
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not form.has_changed() and not form.instance.pk:
+                continue
+            year = data.get("year")
+            if year is not None and not self.plan.start_year <= year <= self.plan.end_year:
+                form.add_error("year", f"{year} is outside the plan period {self.plan.period_label}.")
+            elif year is not None:
+                rows.append((year, form))
+        rows.sort(key=lambda row: row[0])
+        previous_year = previous_level = None
+        for year, form in rows:
+            level, reason = form.cleaned_data.get("level"), form.cleaned_data.get("reason", "").strip()
+            if year == previous_year:
+                form.add_error("year", f"There is already a target for {year}: the years of a line's targets must ascend, one target per year.")
+            elif level is not None and not reason:
+                if current is not None and level < current:
+                    form.add_error("reason", f"This target is below the current level ({Level.label_of(current)}): give a reason.")
+                elif previous_level is not None and level < previous_level:
+                    form.add_error("reason", f"This target is below the previous year's ({Level.label_of(previous_level)}): give a reason.")
+            previous_year, previous_level = year, level if level is not None else previous_level
+
+
+TargetFormSet = inlineformset_factory(
+    PlanLine, LineTarget, form=LineTargetForm, formset=BaseTargetFormSet, extra=0, can_delete=True, max_num=MAX_PLAN_YEARS, validate_max=True
+)
+
+
+class DeliveryConsiderationForm(forms.ModelForm):
+    class Meta:
+        model = DeliveryConsideration
+        fields = ["section", "description", "owner", "status"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = Section.objects.filter(framework=plan.framework_id)
+        _limit_text(self)
+
+
+class MeasureField(forms.DecimalField):
+    """A number as people write it in reports: '£185,000', '96.6%', '1,204'."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").replace("£", "").replace("%", "").strip()
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        return {"inputmode": "decimal"}
+
+
+def _check_percent(form, field, value, unit):
+    if unit == Kpi.Unit.PERCENT and value is not None and not Decimal(0) <= value <= Decimal(100):
+        form.add_error(field, f"A percentage lies between 0 and 100; {value} does not.")
+
+
+class KpiForm(forms.ModelForm):
+    baseline_period = forms.CharField(required=False, max_length=20, help_text="e.g. 2019/20 for an annual measure")
+
+    class Meta:
+        model = Kpi
+        fields = ["name", "question", "kind", "frequency", "unit", "direction", "baseline_value", "baseline_period", "section", "line"]
+        field_classes = {"baseline_value": MeasureField}
+        widgets = {"baseline_value": forms.TextInput}
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["section"].queryset = Section.objects.filter(framework=plan.framework_id)
+        self.fields["line"].queryset = PlanLine.objects.filter(plan=plan).select_related("section", "objective")
+        if self.instance.pk and self.instance.baseline_period:
+            self.initial["baseline_period"] = period_label(self.instance.frequency, self.instance.baseline_period)
+        if self.instance.pk and self.instance.values.exists():
+            self.fields["frequency"].disabled = True
+            self.fields["frequency"].help_text = "Fixed once values are recorded: their periods follow it."
+
+    def clean(self):
+        cleaned = super().clean()
+        frequency, text = cleaned.get("frequency"), cleaned.get("baseline_period", "")
+        if frequency and text:
+            try:
+                cleaned["baseline_period"] = parse_period(frequency, text)
+            except PeriodError as error:
+                self.add_error("baseline_period", str(error))
+        else:
+            cleaned["baseline_period"] = None
+        if cleaned.get("baseline_period") and cleaned.get("baseline_value") is None:
+            self.add_error("baseline_value", "Give the baseline value for the baseline period.")
+        _check_percent(self, "baseline_value", cleaned.get("baseline_value"), cleaned.get("unit"))
+        line, section = cleaned.get("line"), cleaned.get("section")
+        if line and section and line.section_id != section.pk:
+            self.add_error("line", f"That plan line is in {line.section}, not {section}.")
+        if line and not section:
+            cleaned["section"] = line.section
+        return cleaned
+
+
+class KpiValueForm(forms.ModelForm):
+    period = forms.CharField(max_length=20)
+
+    class Meta:
+        model = KpiValue
+        fields = ["period", "target", "actual", "note"]
+        field_classes = {"target": MeasureField, "actual": MeasureField}
+        widgets = {"target": forms.TextInput, "actual": forms.TextInput}
+
+    def __init__(self, *args, kpi=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kpi = kpi
+        if self.instance.pk:
+            self.initial["period"] = period_label(kpi.frequency, self.instance.period_start)
+        if kpi is not None and kpi.frequency:
+            self.fields["period"].widget.attrs["placeholder"] = f"e.g. {EXAMPLES[kpi.frequency]}"
+        _bootstrap(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("period")
+        if text:
+            try:
+                start = parse_period(self.kpi.frequency, text)
+            except PeriodError as error:
+                self.add_error("period", str(error))
+            else:
+                self.instance.period_start = start
+                cleaned["period_start"] = start
+        for name in ("target", "actual"):
+            _check_percent(self, name, cleaned.get(name), self.kpi.unit)
+        return cleaned
+
+
+class BaseKpiValueFormSet(BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "kpi": self.instance}
+
+    def clean(self):
+        super().clean()
+        seen = {}
+        for form in self.forms:
+            start = getattr(form, "cleaned_data", {}).get("period_start")
+            if start is None or form.cleaned_data.get("DELETE"):
+                continue
+            if start in seen:
+                form.add_error("period", f"{form.cleaned_data['period']} is entered twice.")
+            seen[start] = form
+
+
+KpiValueFormSet = inlineformset_factory(Kpi, KpiValue, form=KpiValueForm, formset=BaseKpiValueFormSet, extra=3, can_delete=True)

@@ -1,0 +1,36 @@
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from .models import ActionPlan, PlanLine
+
+
+@transaction.atomic
+def plan_create(council, framework, title, start_year, end_year, owner, *, line_per_key_area=True):
+    """A new plan; with a key-area line per key area whose current level is the latest assessed (weakest) level."""
+    plan = ActionPlan.objects.create(council=council, framework=framework, title=title, start_year=start_year, end_year=end_year, owner=owner)
+    if line_per_key_area:
+        assessed = plan.assessed_levels()
+        lines = [
+            PlanLine(plan=plan, section=section, current_level=assessed["sections"].get(section.pk), order=section.number)
+            for section in framework.sections.all()
+        ]
+        bulk_create_with_history(lines, PlanLine, default_user=owner)
+    return plan
+
+
+@transaction.atomic
+def line_save(form, target_formset):
+    """Save a plan line and its yearly targets together, or neither."""
+    line = form.save()
+    target_formset.instance = line
+    target_formset.save()
+    return line
+
+
+@transaction.atomic
+def kpi_save(form, value_formset):
+    """Save a KPI and its values per period together, or neither."""
+    kpi = form.save()
+    value_formset.instance = kpi
+    value_formset.save()
+    return kpi

@@ -1,0 +1,20 @@
+import django_tables2 as tables
+
+from .models import ActionPlan
+
+
+class ActionPlanTable(tables.Table):
+    title = tables.Column(linkify=("actionplans:detail", [tables.A("pk")]))
+    framework = tables.Column()
+    period = tables.Column(accessor="period_label", order_by=("start_year", "end_year"), verbose_name="Period")
+    owner = tables.Column(verbose_name="Owner")
+    line_count = tables.Column(verbose_name="Lines")
+
+    class Meta:
+        model = ActionPlan
+        fields = ["title", "framework", "period", "owner", "line_count"]
+        order_by = ["-period"]
+        attrs = {"class": "table table-sm align-middle"}
+
+    def render_owner(self, value):
+        return value.get_full_name() or value.username

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "actionplans"
+
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("new/", views.plan_new, name="new"),
+    path("<int:pk>/", views.plan_detail, name="detail"),
+    path("<int:pk>/edit/", views.plan_edit, name="edit"),
+    path("<int:pk>/gap/", views.plan_gap, name="gap"),
+    path("<int:pk>/lines/new/", views.line_edit, name="line_new"),
+    path("<int:pk>/lines/<int:line>/", views.line_edit, name="line_edit"),
+    path("<int:pk>/considerations/new/", views.consideration_edit, name="consideration_new"),
+    path("<int:pk>/considerations/<int:item>/", views.consideration_edit, name="consideration_edit"),
+    path("<int:pk>/kpis/new/", views.kpi_edit, name="kpi_new"),
+    path("<int:pk>/kpis/<int:kpi>/", views.kpi_edit, name="kpi_edit"),
+    path("<int:pk>/<str:kind>/<int:item>/delete/", views.item_delete, name="delete"),
+]

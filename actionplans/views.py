@@ -1,0 +1,210 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+from django_tables2 import RequestConfig
+
+from councils.access import can_edit_council, can_read_council, is_head_of, require_member
+
+from .filters import ActionPlanFilter
+from .forms import ActionPlanForm, DeliveryConsiderationForm, KpiForm, KpiValueFormSet, PlanLineForm, TargetFormSet
+from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanLine
+from .services import kpi_save, line_save, plan_create
+from .tables import ActionPlanTable
+
+
+def _get_plan_for_user(request, pk, *, edit=False, head=False):
+    """The plan if this user may see it (404 otherwise); 403 if they may see but not do."""
+    plan = get_object_or_404(ActionPlan.objects.select_related("council", "framework", "owner"), pk=pk)
+    if not can_read_council(request.user, plan.council):
+        raise Http404("No such action plan.")
+    if edit and not can_edit_council(request.user, plan.council):
+        raise PermissionDenied("Only the council's officers and heads of procurement can change action plans.")
+    if head and not is_head_of(request.user, plan.council):
+        raise PermissionDenied("Only the council's head of procurement can do this.")
+    return plan
+
+
+def _lines(plan):
+    return (
+        plan.lines.select_related("section", "objective")
+        .prefetch_related(
+            Prefetch("targets", queryset=LineTarget.objects.order_by("year")),
+            "objective__descriptors",
+            "section__principles",
+        )
+    )
+
+
+def _kpis(plan):
+    return plan.kpis.select_related("section", "line__section", "line__objective").prefetch_related(
+        Prefetch("values", queryset=KpiValue.objects.order_by("period_start"))
+    )
+
+
+@login_required
+@require_member
+@require_GET
+def plan_list(request):
+    council = request.user.membership.council
+    qs = ActionPlan.objects.visible_to(request.user).for_council(council).select_related("framework", "owner").annotate(line_count=Count("lines"))
+    filterset = ActionPlanFilter(request.GET, queryset=qs)
+    table = ActionPlanTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "actionplans/list.html", {"council": council, "table": table, "filter": filterset, "can_start": request.user.membership.is_head})
+
+
+@login_required
+@require_member
+@require_http_methods(["GET", "POST"])
+def plan_new(request):
+    membership = request.user.membership
+    if not membership.is_head:
+        raise PermissionDenied("Action plans are started by the head of procurement.")
+    form = ActionPlanForm(request.POST or None, council=membership.council)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        plan = plan_create(membership.council, data["framework"], data["title"], data["start_year"], data["end_year"], request.user)
+        messages.success(request, f"Started {plan}, with a line for each key area.")
+        return redirect("actionplans:detail", pk=plan.pk)
+    return render(request, "actionplans/plan_form.html", {"form": form, "council": membership.council})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk):
+    plan = _get_plan_for_user(request, pk, head=True)
+    form = ActionPlanForm(request.POST or None, instance=plan, council=plan.council)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved the plan.")
+        return redirect("actionplans:detail", pk=plan.pk)
+    return render(request, "actionplans/plan_form.html", {"form": form, "plan": plan, "council": plan.council})
+
+
+@login_required
+@require_GET
+def plan_detail(request, pk):
+    plan = _get_plan_for_user(request, pk)
+    assessed = plan.assessed_levels()
+    lines = list(_lines(plan))
+    for line in lines:
+        line.assessed = line.assessed_level(assessed)
+        line.state = line.progress(assessed)
+        line.cells = [line.target_cell(year) for year in plan.years]
+    kpis = list(_kpis(plan))
+    for kpi in kpis:
+        kpi.rows = kpi.periods()
+    return render(
+        request,
+        "actionplans/detail.html",
+        {
+            "plan": plan,
+            "assessed": assessed,
+            "lines": lines,
+            "considerations": plan.considerations.select_related("section"),
+            "kpis": kpis,
+            "can_edit": can_edit_council(request.user, plan.council),
+            "is_head": is_head_of(request.user, plan.council),
+        },
+    )
+
+
+@login_required
+@require_GET
+def plan_gap(request, pk):
+    """Every key area: current, target and latest assessed level, biggest gap first."""
+    plan = _get_plan_for_user(request, pk)
+    assessed = plan.assessed_levels()
+    lines = list(_lines(plan))
+    rows, covered = [], set()
+    for line in lines:
+        covered.add(line.section_id)
+        final = line.final_target()
+        level = line.assessed_level(assessed)
+        baseline = level if level is not None else line.current_level
+        rows.append({
+            "section": line.section, "line": line, "current": line.current_level, "assessed": level, "target": final,
+            "gap": (final.level - baseline) if final and baseline is not None else None, "state": line.progress(assessed),
+        })
+    for section in plan.framework.sections.all():
+        if section.pk not in covered:
+            rows.append({"section": section, "line": None, "current": None, "assessed": assessed["sections"].get(section.pk), "target": None, "gap": None, "state": "no_target"})
+    rows.sort(key=lambda row: (row["gap"] is None, -(row["gap"] or 0), row["section"].number, row["line"].pk if row["line"] else 0))
+    return render(request, "actionplans/gap.html", {"plan": plan, "assessed": assessed, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def line_edit(request, pk, line=None):
+    plan = _get_plan_for_user(request, pk, edit=True)
+    instance = get_object_or_404(PlanLine, plan=plan, pk=line) if line else PlanLine(plan=plan)
+    assessed = plan.assessed_levels()
+    data = request.POST or None
+    form = PlanLineForm(data, instance=instance, plan=plan, assessed=assessed)
+    targets = TargetFormSet(data, instance=instance, plan=plan, prefix="targets")
+    if request.method == "POST":
+        form_ok = form.is_valid()  # first: the targets are checked against the current level it settles
+        if form_ok and targets.is_valid():
+            line_save(form, targets)
+            messages.success(request, f"Saved “{instance.label}”.")
+            return redirect("actionplans:detail", pk=plan.pk)
+        targets.is_valid()
+    return render(request, "actionplans/line_form.html", {"plan": plan, "form": form, "targets": targets, "line": instance, "assessed": assessed})
+
+
+def _edit_child(request, plan, model, form_class, pk, template, noun):
+    instance = get_object_or_404(model, plan=plan, pk=pk) if pk else model(plan=plan)
+    form = form_class(request.POST or None, instance=instance, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved the {noun}.")
+        return None, form
+    return render(request, template, {"plan": plan, "form": form, "object": instance, "noun": noun}), form
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consideration_edit(request, pk, item=None):
+    plan = _get_plan_for_user(request, pk, edit=True)
+    response, _ = _edit_child(request, plan, DeliveryConsideration, DeliveryConsiderationForm, item, "actionplans/consideration_form.html", "delivery consideration")
+    return response or redirect("actionplans:detail", pk=plan.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def kpi_edit(request, pk, kpi=None):
+    plan = _get_plan_for_user(request, pk, edit=True)
+    instance = get_object_or_404(Kpi, plan=plan, pk=kpi) if kpi else Kpi(plan=plan)
+    data = request.POST or None
+    form = KpiForm(data, instance=instance, plan=plan)
+    values = KpiValueFormSet(data, instance=instance, prefix="values", queryset=KpiValue.objects.filter(kpi=instance) if instance.pk else KpiValue.objects.none())
+    if request.method == "POST":
+        form_ok = form.is_valid()  # first: the values' periods and ranges follow its frequency and unit
+        if form_ok and values.is_valid():
+            kpi_save(form, values)
+            messages.success(request, f"Saved the KPI “{instance.name}”.")
+            return redirect("actionplans:detail", pk=plan.pk)
+        values.is_valid()
+    return render(request, "actionplans/kpi_form.html", {"plan": plan, "form": form, "values": values, "kpi": instance})
+
+
+DELETABLE = {"line": (PlanLine, "plan line"), "consideration": (DeliveryConsideration, "delivery consideration"), "kpi": (Kpi, "KPI")}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_delete(request, pk, kind, item):
+    plan = _get_plan_for_user(request, pk, edit=True)
+    if kind not in DELETABLE:
+        raise Http404("Nothing of that kind.")
+    model, noun = DELETABLE[kind]
+    obj = get_object_or_404(model, plan=plan, pk=item)
+    if request.method == "POST":
+        obj.delete()
+        messages.success(request, f"Deleted the {noun} “{obj}”.")
+        return redirect("actionplans:detail", pk=plan.pk)
+    return render(request, "actionplans/confirm_delete.html", {"plan": plan, "object": obj, "noun": noun})
