@@ -46,9 +46,11 @@ def page(browser, live_server):
             page.outside_requests.append(request.url)
 
     page.on("request", check_request)
+    page.error_responses = []
+    page.on("response", lambda response: response.status >= 400 and page.error_responses.append(f"{response.status} {response.url}"))
     yield page
     context.close()
-    assert page.console_errors == [], page.console_errors
+    assert page.console_errors == [], (page.console_errors, page.error_responses)
     assert page.outside_requests == [], page.outside_requests
 
 
@@ -174,3 +176,42 @@ def test_head_plans_a_line_and_every_plan_page_passes_axe(page, live_server, tra
     page.goto(f"{live_server.url}/plans/{plan.pk}/gap/")
     assert axe_violations(page) == []
     screenshot(page, "plan-gap")
+
+
+def test_councillor_reads_the_dashboard_charts_and_cannot_edit(page, live_server, transactional_db, nps2018):
+    from actionplans.models import LineTarget
+    from actionplans.services import plan_create
+
+    council = make_council("Alpha Borough Council", "alpha")
+    head = make_user("head", council, "head")
+    make_user("councillor", council, "councillor")
+    submitted_assessment(council, nps2018, 2022, head, level_of=lambda n: 2 + n % 2)
+    submitted_assessment(council, nps2018, 2023, head, level_of=lambda n: 3 + n % 2)
+    draft = assessment_start(council, nps2018, 2024, head, carry_forward=True)
+    plan = plan_create(council, nps2018, "Improvement plan", 2024, 2026, head)
+    line = plan.lines.first()
+    LineTarget.objects.create(line=line, year=2026, level=4)
+    kpi = plan.kpis.create(name="On-contract spend", kind="quantity", unit="percent", baseline_value=96.6)
+    kpi.values.create(period_start="2024-04-01", actual=97.1)
+
+    sign_in(page, live_server, "councillor")
+    page.get_by_role("link", name="Dashboard").click()
+    page.wait_for_selector("[data-chart='chart-overall'][data-drawn='true']")
+    page.wait_for_selector("[data-chart='chart-sections'][data-drawn='true']")
+    assert page.locator("[data-drawn='true']").count() >= 5
+    assert page.locator(".chart svg.main-svg").count() >= 5  # plotly.js drew SVG, from our own static files
+    assert page.get_by_role("heading", name="Alpha Borough Council: NPS 2018 2023").is_visible()
+    page.get_by_text("Show data").first.click()
+    assert page.get_by_role("row", name="4 Leader 30").is_visible()  # odd-numbered objectives 1–59 are at 4
+    assert axe_violations(page) == []
+    assert page.locator("form[method=post]").count() == 1  # sign out only
+    screenshot(page, "dashboard-councillor")
+    response = page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/1/")
+    assert response.status == 403
+    response = page.goto(f"{live_server.url}/plans/{plan.pk}/lines/{line.pk}/")
+    assert response.status == 403
+    assert page.get_by_role("heading", name="You cannot do this").is_visible()
+    page.wait_for_load_state("networkidle")
+    page.console_errors.clear()  # the browser logs the two refusals we asked for
+    page.goto(f"{live_server.url}/dashboard/benchmarking/")
+    assert axe_violations(page) == []

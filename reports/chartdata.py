@@ -1,0 +1,179 @@
+"""The numbers behind every chart, for the dashboards (Plotly) and the PDF report (SVG) alike.
+
+Each function runs a fixed number of aggregate queries, whatever the number of
+objectives, years or councils.
+"""
+
+from collections import Counter, defaultdict
+from statistics import mean, median, quantiles
+
+from django.db.models import Count
+
+from actionplans.models import ActionPlan
+from assessments.models import Assessment, Score
+from maturity.levels import Level
+
+LEVEL_KEYS = [*Level.values, None]  # None: unscored
+LEVEL_COLOURS = {1: "#fde725", 2: "#7ad151", 3: "#22a884", 4: "#2a788e", 5: "#414487", None: "#d9d9d9"}
+LEVEL_TEXT_COLOURS = {1: "#000", 2: "#000", 3: "#000", 4: "#fff", 5: "#fff", None: "#000"}
+MIN_GROUP = 5  # no benchmark figure for fewer councils: they could be recognised
+
+
+def level_key_label(level):
+    return "Unscored" if level is None else f"{level} {Level(level).label}"
+
+
+def objective_levels(assessment):
+    """[{number, name, section_number, section, level, working_towards}] in objective order: one query."""
+    rows = (
+        Score.objects.filter(assessment=assessment)
+        .order_by("objective__number")
+        .values_list("objective__number", "objective__name", "objective__section__number", "objective__section__name", "level", "working_towards")
+    )
+    keys = ("number", "name", "section_number", "section", "level", "working_towards")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def summary(assessment, previous=None):
+    """Everything the summary charts and headline figures need, from two queries (three with a previous year)."""
+    objectives = objective_levels(assessment)
+    overall = Counter(row["level"] for row in objectives)
+    sections = {}
+    for row in objectives:
+        section = sections.setdefault(row["section_number"], {"number": row["section_number"], "name": row["section"], "counts": Counter(), "levels": []})
+        section["counts"][row["level"]] += 1
+        if row["level"] is not None:
+            section["levels"].append(row["level"])
+    for section in sections.values():
+        section["counts"] = {level: section["counts"].get(level, 0) for level in LEVEL_KEYS}
+        section["weakest"] = min(section["levels"], default=None)
+        section["mean"] = round(mean(section["levels"]), 1) if section["levels"] else None
+    scored = [row["level"] for row in objectives if row["level"] is not None]
+    changes = None
+    if previous is not None:
+        before = dict(Score.objects.filter(assessment=previous).values_list("objective__number", "level"))
+        changes = Counter()
+        for row in objectives:
+            old, new = before.get(row["number"]), row["level"]
+            if old is None or new is None:
+                continue
+            changes["up" if new > old else "down" if new < old else "same"] += 1
+        for row in objectives:
+            row["previous"] = before.get(row["number"])
+    return {
+        "overall": {level: overall.get(level, 0) for level in LEVEL_KEYS},
+        "sections": [sections[number] for number in sorted(sections)],
+        "objectives": objectives,
+        "by_level": {level: [row for row in objectives if row["level"] == level] for level in LEVEL_KEYS},
+        "mean": round(mean(scored), 1) if scored else None,
+        "weakest": min(scored, default=None),
+        "scored": len(scored),
+        "total": len(objectives),
+        "changes": {key: changes.get(key, 0) for key in ("up", "same", "down")} if changes is not None else None,
+    }
+
+
+def key_area_history(assessments):
+    """{'years': [...], 'sections': [{number, name, weakest: {year: level}, mean: {year: x}}]} over the given assessments: one query."""
+    ids = {a.pk: a.year for a in assessments}
+    rows = (
+        Score.objects.filter(assessment_id__in=ids, level__isnull=False)
+        .values_list("assessment_id", "objective__section__number", "objective__section__name", "level")
+    )
+    levels = defaultdict(lambda: defaultdict(list))
+    names = {}
+    for assessment_id, number, name, level in rows:
+        levels[number][ids[assessment_id]].append(level)
+        names[number] = name
+    years = sorted(set(ids.values()))
+    return {
+        "years": years,
+        "sections": [
+            {
+                "number": number,
+                "name": names[number],
+                "weakest": {year: min(levels[number][year]) for year in years if levels[number][year]},
+                "mean": {year: round(mean(levels[number][year]), 1) for year in years if levels[number][year]},
+            }
+            for number in sorted(levels)
+        ],
+    }
+
+
+def plan_profile(plan):
+    """Per key area: latest assessed (weakest), the plan's current level and final target; and line progress counts. Four queries."""
+    assessed = plan.assessed_levels()
+    lines = list(plan.lines.select_related("section").prefetch_related("targets"))
+    areas = {}
+    progress = Counter()
+    for line in lines:
+        progress[line.progress(assessed)] += 1
+        area = areas.setdefault(line.section.number, {"number": line.section.number, "name": line.section.name, "current": None, "target": None, "assessed": assessed["sections"].get(line.section_id)})
+        if line.objective_id is None:
+            final = line.final_target()
+            area["current"] = line.current_level
+            area["target"] = final.level if final else area["target"]
+    return {
+        "plan": plan,
+        "assessed_year": assessed["year"],
+        "areas": [areas[number] for number in sorted(areas)],
+        "progress": {key: progress.get(key, 0) for key in ("achieved", "on_track", "overdue", "no_target")},
+    }
+
+
+def kpi_trends(plan):
+    """Each KPI's periods with target, actual and status: two queries."""
+    kpis = plan.kpis.prefetch_related("values")
+    return [{"kpi": kpi, "rows": kpi.periods()} for kpi in kpis]
+
+
+def latest_plan(council, framework, year):
+    plans = ActionPlan.objects.for_council(council).filter(framework=framework)
+    return plans.current(year).order_by("-start_year").first() or plans.order_by("-start_year").first()
+
+
+def _spread(values):
+    if len(values) < MIN_GROUP:
+        return None
+    q1, q2, q3 = quantiles(values, n=4, method="inclusive")
+    return {"q1": q1, "median": median(values), "q3": q3, "n": len(values), "min": min(values), "max": max(values)}
+
+
+def benchmark(framework, year, councils, own_council=None):
+    """Quartiles per key area (of each council's weakest level) and per objective, over the councils' submitted assessments.
+
+    None when fewer than MIN_GROUP councils submitted. One query for the levels.
+    """
+    submitted = Assessment.objects.submitted().filter(framework=framework, year=year, council__in=councils)
+    rows = Score.objects.filter(assessment__in=submitted, level__isnull=False).values_list(
+        "assessment__council_id", "objective__number", "objective__name", "objective__section__number", "objective__section__name", "level"
+    )
+    by_objective, by_council_section = defaultdict(list), defaultdict(list)
+    names, section_names, councils_seen, own = {}, {}, set(), {"objectives": {}, "sections": {}}
+    for council_id, number, name, section_number, section_name, level in rows:
+        councils_seen.add(council_id)
+        by_objective[number].append(level)
+        by_council_section[(council_id, section_number)].append(level)
+        names[number] = (name, section_number)
+        section_names[section_number] = section_name
+        if own_council is not None and council_id == own_council.pk:
+            own["objectives"][number] = level
+    if len(councils_seen) < MIN_GROUP:
+        return {"count": len(councils_seen), "refused": True}
+    by_section = defaultdict(list)
+    for (council_id, section_number), levels in by_council_section.items():
+        weakest = min(levels)
+        by_section[section_number].append(weakest)
+        if own_council is not None and council_id == own_council.pk:
+            own["sections"][section_number] = weakest
+    return {
+        "count": len(councils_seen),
+        "refused": False,
+        "sections": [
+            {"number": n, "name": section_names[n], "spread": _spread(by_section[n]), "own": own["sections"].get(n)} for n in sorted(by_section)
+        ],
+        "objectives": [
+            {"number": n, "name": names[n][0], "section_number": names[n][1], "spread": _spread(by_objective[n]), "own": own["objectives"].get(n)}
+            for n in sorted(by_objective)
+        ],
+    }

@@ -1,0 +1,145 @@
+"""Plotly figures for the dashboards, drawn from chartdata's numbers. Sent as JSON; plotly.js (served locally) draws them."""
+
+import json
+
+import plotly.graph_objects as go
+
+from maturity.levels import Level
+
+from .chartdata import LEVEL_COLOURS, LEVEL_KEYS, level_key_label
+
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif", "size": 13, "color": "#212529"}
+CONFIG = {"displayModeBar": False, "responsive": True}  # no toolbar: its buttons would nest controls inside the role="img" chart
+LEVEL_AXIS = {"range": [0, 5.5], "tickvals": Level.values, "ticktext": [f"{v} {Level(v).label}" for v in Level.values], "title": "Level"}
+
+
+def _layout(fig, height, **kwargs):
+    kwargs.setdefault("legend", {"orientation": "h", "y": -0.15})
+    fig.update_layout(template="none", height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, font=FONT, plot_bgcolor="#fff", paper_bgcolor="#fff", **kwargs)
+    fig.update_xaxes(automargin=True, gridcolor="#e9ecef")
+    fig.update_yaxes(automargin=True, gridcolor="#e9ecef")
+    return fig
+
+
+def overall_distribution(summary):
+    labels = [level_key_label(level) for level in LEVEL_KEYS]
+    counts = [summary["overall"][level] for level in LEVEL_KEYS]
+    fig = go.Figure(
+        go.Bar(
+            x=labels, y=counts, text=counts, textposition="outside", cliponaxis=False,
+            marker={"color": [LEVEL_COLOURS[level] for level in LEVEL_KEYS], "line": {"color": "#495057", "width": 1}},
+            hovertemplate="%{x}: %{y} objectives<extra></extra>",
+        )
+    )
+    return _layout(fig, 320, yaxis={"title": "Objectives"}, showlegend=False)
+
+
+def section_distributions(summary):
+    sections = list(reversed(summary["sections"]))
+    names = [f"{s['number']}. {s['name']}" for s in sections]
+    fig = go.Figure()
+    for level in LEVEL_KEYS:
+        fig.add_trace(
+            go.Bar(
+                name=level_key_label(level), y=names, x=[s["counts"][level] for s in sections], orientation="h",
+                marker={"color": LEVEL_COLOURS[level], "line": {"color": "#495057", "width": 1}},
+                hovertemplate="%{y}: %{x} at " + level_key_label(level) + "<extra></extra>",
+            )
+        )
+    return _layout(fig, 60 + 34 * len(sections), barmode="stack", xaxis={"title": "Objectives"})
+
+
+def scores_by_objective(summary):
+    rows = summary["objectives"]
+    fig = go.Figure(
+        go.Bar(
+            x=[str(r["number"]) for r in rows], y=[r["level"] or 0 for r in rows],
+            marker={"color": [LEVEL_COLOURS[r["level"]] for r in rows], "line": {"color": "#495057", "width": 0.5}},
+            customdata=[[r["name"], level_key_label(r["level"])] for r in rows],
+            hovertemplate="Objective %{x}: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+        )
+    )
+    return _layout(fig, 300, xaxis={"title": "Objective", "type": "category", "tickangle": 0}, yaxis=LEVEL_AXIS, showlegend=False)
+
+
+def key_area_profile(profile):
+    areas = profile["areas"]
+    names = [f"{a['number']}. {a['name']}" for a in areas]
+    fig = go.Figure()
+    for key, label, symbol, colour in (("assessed", "Latest assessed", "circle", "#2a788e"), ("current", "Plan's current", "square-open", "#495057"), ("target", "Target", "diamond", "#b5179e")):
+        fig.add_trace(go.Scatter(name=label, y=names, x=[a[key] for a in areas], mode="markers", marker={"symbol": symbol, "size": 13, "color": colour, "line": {"width": 2, "color": colour}}))
+    return _layout(fig, 60 + 34 * len(areas), xaxis=LEVEL_AXIS, yaxis={"autorange": "reversed"})
+
+
+def year_on_year(history):
+    fig = go.Figure()
+    for section in history["sections"]:
+        years = [y for y in history["years"] if y in section["weakest"]]
+        fig.add_trace(go.Scatter(name=f"{section['number']}. {section['name']}", x=[str(y) for y in years], y=[section["weakest"][y] for y in years], mode="lines+markers"))
+    return _layout(fig, 380, xaxis={"title": "Year", "type": "category"}, yaxis={**LEVEL_AXIS, "title": "Weakest level"}, legend={"orientation": "v", "x": 1.02, "y": 1})
+
+
+def kpi_trend(trend):
+    kpi, rows = trend["kpi"], trend["rows"]
+    labels = [r["label"] for r in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(name="Actual", x=labels, y=[float(r["value"].actual) if r["value"].actual is not None else None for r in rows], mode="lines+markers", marker={"color": "#2a788e"}))
+    fig.add_trace(go.Scatter(name="Target", x=labels, y=[float(r["value"].target) if r["value"].target is not None else None for r in rows], mode="markers", marker={"symbol": "diamond-open", "size": 11, "color": "#b5179e"}))
+    if kpi.baseline_value is not None:
+        fig.add_hline(y=float(kpi.baseline_value), line_dash="dot", line_color="#6c757d", annotation_text="Baseline")
+    return _layout(fig, 240, xaxis={"type": "category"}, yaxis={"title": kpi.get_unit_display()})
+
+
+def benchmark_spread(rows, title="Key area"):
+    """Interquartile range as a bar from Q1 to Q3, the median as a line mark, this council as a diamond."""
+    rows = [r for r in rows if r["spread"]]
+    names = [f"{r['number']}. {r['name']}" for r in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(name="Middle half of councils (Q1–Q3)", y=names, base=[r["spread"]["q1"] for r in rows], x=[max(r["spread"]["q3"] - r["spread"]["q1"], 0.05) for r in rows], orientation="h", marker={"color": "#cfe2ff", "line": {"color": "#6c757d", "width": 1}}, hovertemplate="%{y}: Q1 %{base}<extra></extra>"))
+    fig.add_trace(go.Scatter(name="Median", y=names, x=[r["spread"]["median"] for r in rows], mode="markers", marker={"symbol": "line-ns-open", "size": 18, "color": "#212529", "line": {"width": 3}}))
+    if any(r["own"] is not None for r in rows):
+        fig.add_trace(go.Scatter(name="Your council", y=names, x=[r["own"] for r in rows], mode="markers", marker={"symbol": "diamond", "size": 12, "color": "#b5179e"}))
+    return _layout(fig, 60 + 34 * len(rows), xaxis=LEVEL_AXIS, yaxis={"autorange": "reversed", "title": title})
+
+
+def as_json(fig):
+    """Plain data for json_script (plotly's own encoder first turns its objects into JSON types)."""
+    return {**json.loads(fig.to_json()), "config": CONFIG}
+
+
+# Text alternatives: what each chart shows, in a sentence or two.
+
+
+def _count_phrase(counts):
+    parts = [f"{count} at {level_key_label(level)}" for level, count in counts.items() if count]
+    return ", ".join(parts) if parts else "nothing scored"
+
+
+def captions(summary, history=None, profile=None):
+    weakest = "; ".join(f"{s['number']}. {s['name']}: {level_key_label(s['weakest']) if s['weakest'] else 'unscored'}" for s in summary["sections"])
+    by_level = "; ".join(
+        f"{level_key_label(level)}: {', '.join(str(r['number']) for r in rows)}" for level, rows in summary["by_level"].items() if rows
+    )
+    result = {
+        "overall": f"Of {summary['total']} objectives: {_count_phrase(summary['overall'])}.",
+        "sections": f"Objectives per level in each key area. Weakest level per key area: {weakest}.",
+        "objectives": f"Objective numbers at each level. {by_level}.",
+    }
+    if history is not None:
+        years = history["years"]
+        span = f"{years[0]} to {years[-1]}" if len(years) > 1 else (str(years[0]) if years else "no years")
+        changes = "; ".join(
+            f"{s['name']}: " + " → ".join(str(s["weakest"].get(y, "–")) for y in years) for s in history["sections"]
+        )
+        result["history"] = f"Weakest level per key area, {span}. {changes}."
+    if profile is not None:
+        result["profile"] = "; ".join(
+            f"{a['name']}: assessed {a['assessed'] or '–'}, current {a['current'] or '–'}, target {a['target'] or '–'}" for a in profile["areas"]
+        ) + "."
+    return result
+
+
+def kpi_caption(trend):
+    kpi = trend["kpi"]
+    points = "; ".join(f"{r['label']}: actual {kpi.format_value(r['value'].actual)}, target {r['target_text']}, {r['status'].replace('_', ' ')}" for r in trend["rows"])
+    return f"{kpi.name}, baseline {kpi.baseline_label}. {points}."

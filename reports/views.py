@@ -1,0 +1,108 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from assessments.models import Assessment
+from councils.access import require_member
+from councils.models import Council
+from maturity.models import Framework
+
+from . import charts
+from .chartdata import LEVEL_KEYS, MIN_GROUP, level_key_label, benchmark, key_area_history, kpi_trends, latest_plan, plan_profile, summary
+
+
+def _chosen_assessment(request, assessments):
+    """The assessment asked for (?assessment=pk, among those this user may see), else the latest submitted one."""
+    wanted = request.GET.get("assessment")
+    if wanted:
+        try:
+            return next(a for a in assessments if str(a.pk) == wanted)
+        except StopIteration:
+            raise Http404("No such assessment.") from None
+    submitted = [a for a in assessments if not a.is_draft]
+    return (submitted or assessments or [None])[0]
+
+
+@login_required
+@require_member
+@require_GET
+def dashboard(request):
+    council = request.user.membership.council
+    assessments = list(Assessment.objects.visible_to(request.user).for_council(council).select_related("framework").order_by("-year", "framework__code"))
+    assessment = _chosen_assessment(request, assessments)
+    context = {"council": council, "assessments": assessments, "assessment": assessment, "level_keys": LEVEL_KEY_LABELS}
+    if assessment is None:
+        return render(request, "reports/dashboard.html", context)
+    same_framework = [a for a in assessments if a.framework_id == assessment.framework_id]
+    previous = next((a for a in same_framework if a.year < assessment.year and not a.is_draft), None)
+    data = summary(assessment, previous)
+    history = key_area_history([a for a in same_framework if not a.is_draft or a.pk == assessment.pk])
+    plan = latest_plan(council, assessment.framework, assessment.year)
+    profile = plan_profile(plan) if plan else None
+    trends = kpi_trends(plan) if plan else []
+    context.update(
+        {
+            "previous": previous,
+            "data": data,
+            "history": history,
+            "profile": profile,
+            "trends": trends,
+            "figures": {
+                "overall": charts.as_json(charts.overall_distribution(data)),
+                "sections": charts.as_json(charts.section_distributions(data)),
+                "objectives": charts.as_json(charts.scores_by_objective(data)),
+                "history": charts.as_json(charts.year_on_year(history)),
+                "profile": charts.as_json(charts.key_area_profile(profile)) if profile and profile["areas"] else None,
+            },
+            "kpi_figures": [(trend, charts.as_json(charts.kpi_trend(trend))) for trend in trends if trend["rows"]],
+            "captions": charts.captions(data, history, profile),
+            "history_rows": [{"name": f"{s['number']}. {s['name']}", "values": [s["weakest"].get(y) for y in history["years"]]} for s in history["sections"]],
+        }
+    )
+    for trend in trends:
+        trend["caption"] = charts.kpi_caption(trend)
+    return render(request, "reports/dashboard.html", context)
+
+
+LEVEL_KEY_LABELS = [(level, level_key_label(level)) for level in LEVEL_KEYS]
+GROUPS = {"all": "All councils", "kind": "Councils of the same type", "region": "Councils in the same region"}
+
+
+@login_required
+@require_GET
+def benchmarking(request):
+    """Medians and quartiles across councils' submitted assessments; other councils stay anonymous."""
+    membership = getattr(request.user, "membership", None)
+    if membership is None and not request.user.is_staff:
+        raise PermissionDenied("Your account is not attached to a council.")
+    own = membership.council if membership else None
+    frameworks = list(Framework.objects.all())
+    framework = next((f for f in frameworks if f.code == request.GET.get("framework")), None) or (frameworks[0] if frameworks else None)
+    years = sorted(set(Assessment.objects.submitted().filter(framework=framework).values_list("year", flat=True)), reverse=True)
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else 0))
+    except ValueError:
+        year = years[0] if years else 0
+    group = request.GET.get("group", "all")
+    if group not in GROUPS or (group != "all" and own is None):
+        group = "all"
+    councils = Council.objects.all()
+    group_label = GROUPS[group]
+    if group == "kind":
+        councils, group_label = councils.filter(kind=own.kind), f"{own.get_kind_display()} councils"
+    elif group == "region":
+        councils, group_label = councils.filter(region=own.region), f"Councils in {own.get_region_display()}"
+    result = benchmark(framework, year, councils, own) if framework and year else {"count": 0, "refused": True}
+    figure = None
+    if not result["refused"]:
+        figure = charts.as_json(charts.benchmark_spread(result["sections"]))
+    return render(
+        request,
+        "reports/benchmark.html",
+        {
+            "frameworks": frameworks, "framework": framework, "years": years, "year": year, "groups": GROUPS, "group": group,
+            "group_label": group_label, "result": result, "figure": figure, "own": own, "min_group": MIN_GROUP,
+        },
+    )
