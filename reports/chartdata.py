@@ -7,8 +7,6 @@ objectives, years or councils.
 from collections import Counter, defaultdict
 from statistics import mean, median, quantiles
 
-from django.db.models import Count
-
 from actionplans.models import ActionPlan
 from assessments.models import Assessment, Score
 from maturity.levels import Level

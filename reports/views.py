@@ -10,7 +10,17 @@ from councils.models import Council
 from maturity.models import Framework
 
 from . import charts
-from .chartdata import LEVEL_KEYS, MIN_GROUP, level_key_label, benchmark, key_area_history, kpi_trends, latest_plan, plan_profile, summary
+from .chartdata import (
+    LEVEL_KEYS,
+    MIN_GROUP,
+    benchmark,
+    key_area_history,
+    kpi_trends,
+    latest_plan,
+    level_key_label,
+    plan_profile,
+    summary,
+)
 
 
 def _chosen_assessment(request, assessments):
