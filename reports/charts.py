@@ -14,8 +14,9 @@ LEVEL_AXIS = {"range": [0, 5.5], "tickvals": Level.values, "ticktext": [f"{v} {L
 
 
 def _layout(fig, height, **kwargs):
-    kwargs.setdefault("legend", {"orientation": "h", "y": -0.15})
-    fig.update_layout(template="none", height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10}, font=FONT, plot_bgcolor="#fff", paper_bgcolor="#fff", **kwargs)
+    kwargs.setdefault("legend", {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
+    top = 10 if kwargs.get("showlegend") is False or kwargs["legend"].get("orientation") == "v" else 60
+    fig.update_layout(template="none", height=height + top, margin={"l": 10, "r": 10, "t": top, "b": 10}, font=FONT, plot_bgcolor="#fff", paper_bgcolor="#fff", **kwargs)
     fig.update_xaxes(automargin=True, gridcolor="#e9ecef")
     fig.update_yaxes(automargin=True, gridcolor="#e9ecef")
     return fig

@@ -66,7 +66,7 @@ def dashboard(request):
                 "history": charts.as_json(charts.year_on_year(history)),
                 "profile": charts.as_json(charts.key_area_profile(profile)) if profile and profile["areas"] else None,
             },
-            "kpi_figures": [(trend, charts.as_json(charts.kpi_trend(trend))) for trend in trends if trend["rows"]],
+            "kpi_figures": [(trend, f"chart-kpi-{trend['kpi'].pk}", charts.as_json(charts.kpi_trend(trend))) for trend in trends if trend["rows"]],
             "captions": charts.captions(data, history, profile),
             "history_rows": [{"name": f"{s['number']}. {s['name']}", "values": [s["weakest"].get(y) for y in history["years"]]} for s in history["sections"]],
         }
