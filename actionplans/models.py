@@ -71,6 +71,10 @@ class ActionPlan(models.Model):
     def period_label(self):
         return f"{self.start_year}–{self.end_year}"
 
+    def touch(self):
+        """Mark the plan changed when one of its lines, considerations or KPIs changes (cached reports key on it)."""
+        self.save(update_fields=["updated_at"])
+
     @property
     def years(self):
         return list(range(self.start_year, self.end_year + 1))

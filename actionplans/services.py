@@ -24,6 +24,7 @@ def line_save(form, target_formset):
     line = form.save()
     target_formset.instance = line
     target_formset.save()
+    line.plan.touch()
     return line
 
 
@@ -33,4 +34,5 @@ def kpi_save(form, value_formset):
     kpi = form.save()
     value_formset.instance = kpi
     value_formset.save()
+    kpi.plan.touch()
     return kpi

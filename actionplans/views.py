@@ -161,6 +161,7 @@ def _edit_child(request, plan, model, form_class, pk, template, noun):
     form = form_class(request.POST or None, instance=instance, plan=plan)
     if request.method == "POST" and form.is_valid():
         form.save()
+        plan.touch()
         messages.success(request, f"Saved the {noun}.")
         return None, form
     return render(request, template, {"plan": plan, "form": form, "object": instance, "noun": noun}), form
@@ -205,6 +206,7 @@ def item_delete(request, pk, kind, item):
     obj = get_object_or_404(model, plan=plan, pk=item)
     if request.method == "POST":
         obj.delete()
+        plan.touch()
         messages.success(request, f"Deleted the {noun} “{obj}”.")
         return redirect("actionplans:detail", pk=plan.pk)
     return render(request, "actionplans/confirm_delete.html", {"plan": plan, "object": obj, "noun": noun})

@@ -128,4 +128,5 @@ def assessment_reopen(assessment, user, reason):
     locked._history_user = user
     locked.save()
     AssessmentEvent.objects.create(assessment=locked, kind=AssessmentEvent.Kind.REOPENED, by=user, reason=reason)
+    locked.cached_reports.all().delete()  # its PDF may change again
     return locked

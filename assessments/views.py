@@ -4,36 +4,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from councils.access import can_edit_council, can_read_council, is_head_of, membership_of, require_member
+from councils.access import can_edit_council, is_head_of, require_member
 from maturity.levels import Level
 from maturity.models import Section
 
+from .access import get_assessment_for_user as _get_assessment_for_user
 from .filters import AssessmentFilter
 from .forms import ReopenForm, ScoreForm, StartAssessmentForm, SubmitForm
 from .models import Assessment, Score, roll_up
 from .services import NotEditable, StaleScore, assessment_reopen, assessment_start, assessment_submit, score_save
 from .tables import AssessmentTable
-
-
-def _get_assessment_for_user(request, pk, *, edit=False, head=False):
-    """The assessment if this user may see it (404 otherwise); 403 if they may see but not do."""
-    assessment = get_object_or_404(Assessment.objects.select_related("council", "framework", "submitted_by"), pk=pk)
-    user = request.user
-    if not can_read_council(user, assessment.council):
-        raise Http404("No such assessment.")
-    membership = membership_of(user)
-    if assessment.is_draft and not user.is_staff and not (membership and membership.can_edit):
-        raise PermissionDenied("Drafts are visible to the council's officers and heads only.")
-    if edit and not can_edit_council(user, assessment.council):
-        raise PermissionDenied("Only the council's officers and heads of procurement can change assessments.")
-    if head and not is_head_of(user, assessment.council):
-        raise PermissionDenied("Only the council's head of procurement can do this.")
-    return assessment
 
 
 @login_required

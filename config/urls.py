@@ -11,6 +11,6 @@ urlpatterns = [
     path("frameworks/", include("maturity.urls")),
     path("assessments/", include("assessments.urls")),
     path("plans/", include("actionplans.urls")),
-    path("dashboard/", include("reports.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ from . import views
 app_name = "reports"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("benchmarking/", views.benchmarking, name="benchmark"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/benchmarking/", views.benchmarking, name="benchmark"),
+    path("reports/<int:pk>/pdf/", views.report_download, name="pdf"),
 ]

@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from assessments.access import get_assessment_for_user
 from assessments.models import Assessment
 from councils.access import require_member
 from councils.models import Council
@@ -21,6 +22,7 @@ from .chartdata import (
     plan_profile,
     summary,
 )
+from .pdf import EDITIONS, report_filename, report_pdf
 
 
 def _chosen_assessment(request, assessments):
@@ -116,3 +118,18 @@ def benchmarking(request):
             "group_label": group_label, "result": result, "figure": figure, "own": own, "min_group": MIN_GROUP,
         },
     )
+
+
+@login_required
+@require_GET
+def report_download(request, pk):
+    """The annual PDF: the council's people and staff; councillors only once submitted."""
+    assessment = get_assessment_for_user(request, pk)
+    edition = request.GET.get("edition", "full")
+    if edition not in EDITIONS:
+        raise Http404("No such edition.")
+    response = HttpResponse(report_pdf(assessment, edition), content_type="application/pdf")
+    disposition = "inline" if request.GET.get("view") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{report_filename(assessment, edition)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -40,6 +40,7 @@ EXPECTED = {
     "actionplans:kpi_edit": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "actionplans:delete": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 302, 302, 403, 404, 403)},
     "reports:dashboard": {"GET": row(LOGIN, 200, 200, 200, 200, 403), "POST": row(LOGIN, 405, 405, 405, 405, 403)},
+    "reports:pdf": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "reports:benchmark": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "maturity:list": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "maturity:detail": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},

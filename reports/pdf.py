@@ -1,0 +1,122 @@
+"""The annual PDF report, laid out by WeasyPrint from a Django template with a lean print stylesheet."""
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from actionplans.models import ActionPlan
+from assessments.models import Assessment, Score
+from maturity.levels import Level
+
+from . import svg
+from .chartdata import key_area_history, latest_plan, plan_profile, summary
+from .models import CachedReport
+
+EDITIONS = {"full": "Full report", "councillor": "Councillor edition"}
+STATIC_DIR = settings.BASE_DIR / "static"
+
+
+def report_filename(assessment, edition="full"):
+    suffix = "" if edition == "full" else f"-{edition}"
+    return f"{assessment.council.slug}-{assessment.framework.code}-{assessment.year}{suffix}.pdf"
+
+
+def report_context(assessment, edition="full"):
+    """Everything the report shows, in a fixed number of queries."""
+    previous = assessment.previous()
+    data = summary(assessment, previous)
+    submitted = list(Assessment.objects.submitted().filter(council_id=assessment.council_id, framework_id=assessment.framework_id, year__lte=assessment.year))
+    if assessment.is_draft:
+        submitted.append(assessment)
+    history = key_area_history(submitted)
+    plan = latest_plan(assessment.council, assessment.framework, assessment.year)
+    context = {
+        "assessment": assessment,
+        "council": assessment.council,
+        "framework": assessment.framework,
+        "edition": edition,
+        "edition_label": EDITIONS[edition],
+        "previous": previous,
+        "data": data,
+        "history": history,
+        "history_rows": [{"name": f"{s['number']}. {s['name']}", "values": [s["weakest"].get(y) for y in history["years"]]} for s in history["sections"]],
+        "charts": {
+            "overall": svg.overall_distribution(data),
+            "sections": svg.section_distributions(data),
+            "objectives": svg.scores_by_objective(data),
+        },
+        "level_keys": [(level, Level.label_of(level)) for level in [*Level.values, None]],
+        "generated_at": timezone.now(),
+    }
+    if plan:
+        context.update(_plan_context(plan))
+    if edition == "full":
+        context["sections"] = _sections(assessment, previous)
+    return context
+
+
+def _plan_context(plan):
+    lines = list(plan.lines.select_related("section", "objective").prefetch_related("targets"))
+    assessed = plan.assessed_levels()
+    for line in lines:
+        line.cells = [next((t for t in line.targets.all() if t.year == year), None) for year in plan.years]
+        line.state = line.progress(assessed)
+    kpis = list(plan.kpis.select_related("section").prefetch_related("values"))
+    for kpi in kpis:
+        kpi.rows = kpi.periods()
+    return {
+        "plan": plan,
+        "plan_lines": lines,
+        "plan_progress": plan_profile(plan)["progress"],
+        "considerations": list(plan.considerations.select_related("section")),
+        "kpis": kpis,
+    }
+
+
+def _sections(assessment, previous):
+    scores = {s.objective_id: s for s in Score.objects.filter(assessment=assessment)}
+    before = dict(Score.objects.filter(assessment=previous).values_list("objective_id", "level")) if previous else {}
+    sections = list(assessment.framework.sections_with_objectives())
+    for section in sections:
+        section.rows = []
+        for objective in section.objectives.all():
+            score = scores.get(objective.pk)
+            section.rows.append({"objective": objective, "score": score, "levels": objective.levels_with_descriptors(), "previous": before.get(objective.pk)})
+    return sections
+
+
+def report_html(assessment, edition="full"):
+    return render_to_string("reports/pdf/report.html", report_context(assessment, edition))
+
+
+def render_pdf(html):
+    """Lay out HTML with WeasyPrint, fetching only our own static files (no network)."""
+    fetcher = URLFetcher(allowed_protocols=["file", "data"])
+    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+
+
+def _fingerprint(assessment):
+    plan = ActionPlan.objects.filter(council_id=assessment.council_id, framework_id=assessment.framework_id).order_by("-updated_at").values_list("pk", "updated_at").first()
+    plan_part = f"{plan[0]}@{plan[1].timestamp():.6f}" if plan else "noplan"
+    return f"{assessment.submitted_at.timestamp():.6f}:{plan_part}"
+
+
+def report_pdf(assessment, edition="full"):
+    """The PDF; a submitted assessment's comes from the cache when nothing in it has changed."""
+    if assessment.is_draft:
+        return render_pdf(report_html(assessment, edition))
+    fingerprint = _fingerprint(assessment)
+    cached = CachedReport.objects.filter(assessment=assessment, edition=edition, fingerprint=fingerprint).values_list("pdf", flat=True).first()
+    if cached is not None:
+        return bytes(cached)
+    pdf = render_pdf(report_html(assessment, edition))
+    with transaction.atomic():
+        CachedReport.objects.update_or_create(assessment=assessment, edition=edition, defaults={"fingerprint": fingerprint, "pdf": pdf})
+    return pdf
+
+
+def report_cache_drop(assessment):
+    CachedReport.objects.filter(assessment=assessment).delete()

@@ -1,0 +1,149 @@
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from actionplans.models import LineTarget
+from actionplans.services import plan_create
+from assessments.services import assessment_reopen, assessment_start
+from reports.models import CachedReport
+from reports.pdf import report_html, report_pdf
+
+from .conftest import ROOT
+from .test_dashboards import medway_assessment
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pages_text(pdf):
+    reader = PdfReader(io.BytesIO(pdf))
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+
+
+@pytest.fixture
+def medway(council_a, nps2018, head):
+    years = {year: medway_assessment(council_a, nps2018, year, head) for year in (2022, 2023)}
+    plan = plan_create(council_a, nps2018, "Procurement improvement plan", 2024, 2026, head)
+    line = plan.lines.get(section__number=2)
+    LineTarget.objects.create(line=line, year=2025, level=3, narrative="Commercial training for senior managers")
+    plan.kpis.create(name="On-contract spend", kind="quantity", unit="percent", baseline_value="96.6").values.create(period_start="2024-04-01", actual="97.1")
+    return years
+
+
+@pytest.fixture(scope="module")
+def medway_pdf(django_db_blocker, django_db_setup):
+    """One full report of Medway's 59-objective 2023 assessment, shared by the read-back tests (it takes seconds)."""
+    from councils.models import Membership
+
+    from .conftest import make_council, make_user
+
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        with transaction.atomic():
+            council = make_council("Medway Test Council", "medway-test")
+            head = make_user("medway-head", council, Membership.Role.HEAD)
+            from maturity.models import Framework
+
+            nps2018 = Framework.objects.get(code="nps-2018")
+            medway_assessment(council, nps2018, 2022, head)
+            assessment = medway_assessment(council, nps2018, 2023, head)
+            draft = assessment_start(council, nps2018, 2024, head, carry_forward=True)
+            result = {"submitted": report_pdf(assessment), "draft": report_pdf(draft), "assessment": assessment, "objectives": list(nps2018.objectives.order_by("number"))}
+            transaction.set_rollback(True)
+    return result
+
+
+def test_full_report_names_the_council_year_and_every_objective(medway_pdf):
+    pages = pages_text(medway_pdf["submitted"])
+    text = " ".join(pages)
+    assert "Medway Test Council" in pages[0] and "2023" in pages[0]
+    assert "Submitted on" in pages[0]
+    missing = [o.name for o in medway_pdf["objectives"] if re.sub(r"\s+", " ", o.name) not in text]
+    assert missing == []
+    assert len(pages) > 25  # 59 objectives with their descriptor tables
+
+
+def test_full_report_shows_chosen_levels(medway_pdf):
+    text = " ".join(pages_text(medway_pdf["submitted"]))
+    objectives = {o.number: o for o in medway_pdf["objectives"]}
+    # Medway 2023: objective 3 "2/3", objective 4 at 4, objective 9 at 3.
+    assert f"3. {objectives[3].name} 2/3 Developing" in text
+    assert f"4. {objectives[4].name} 4 Leader" in text
+    assert f"9. {objectives[9].name} 3 Mature" in text
+    assert "2 Developing (chosen)" in text and "Working towards 3" in text
+
+
+def test_draft_is_marked_on_every_page_and_submitted_on_none(medway_pdf):
+    draft_pages = pages_text(medway_pdf["draft"])
+    assert all("DRAFT" in page for page in draft_pages), [i for i, p in enumerate(draft_pages) if "DRAFT" not in p]
+    assert not any("DRAFT" in page for page in pages_text(medway_pdf["submitted"]))
+
+
+def test_report_embeds_only_our_own_font(medway_pdf):
+    reader = PdfReader(io.BytesIO(medway_pdf["submitted"]))
+    fonts = set()
+    for page in reader.pages[:6]:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
+            fonts.add(str(font["/BaseFont"]).split("+")[-1])
+    assert fonts and all(name.startswith("Report-Sans") for name in fonts), fonts
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed (bin/setup test installs it)")
+def test_summary_page_renders_with_the_level_colours(medway_pdf, tmp_path):
+    from PIL import Image
+
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(medway_pdf["submitted"])
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "6", str(pdf), str(tmp_path / "page")], check=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    pngs = sorted(tmp_path.glob("page-*.png"))
+    for png in pngs:
+        shutil.copy(png, ARTIFACTS / f"report-{png.name}")
+    summary = Image.open(pngs[2]).convert("RGB")  # cover, contents, summary
+    colours = {colour for _, colour in summary.getcolors(maxcolors=1 << 20)}
+    assert (0x22, 0xA8, 0x84) in colours and (0x2A, 0x78, 0x8E) in colours  # 3 Mature and 4 Leader bars
+
+
+def test_councillor_edition_is_summary_and_action_plan_only(medway):
+    html = report_html(medway[2023], "councillor")
+    assert "Councillor edition" in html and "Action plan 2024–2026" in html and "Commercial training for senior managers" in html
+    assert 'class="objective"' not in html and "What it is:" not in html
+
+
+def test_download_is_named_and_councillors_get_only_submitted(client, councillor, officer, medway, council_a, nps2018, head):
+    draft = assessment_start(council_a, nps2018, 2024, head, carry_forward=True)
+    client.force_login(councillor)
+    response = client.get(reverse("reports:pdf", args=[medway[2023].pk]), {"edition": "councillor"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="alpha-nps-2018-2023-councillor.pdf"'
+    assert client.get(reverse("reports:pdf", args=[draft.pk])).status_code == 403
+    client.force_login(officer)
+    assert client.get(reverse("reports:pdf", args=[medway[2023].pk]), {"edition": "nonsense"}).status_code == 404
+
+
+def test_submitted_report_is_cached_until_reopened_or_the_plan_changes(medway, head):
+    assessment = medway[2023]
+    first = report_pdf(assessment, "councillor")
+    cached = CachedReport.objects.get(assessment=assessment, edition="councillor")
+    assert report_pdf(assessment, "councillor") == first
+    assert CachedReport.objects.get(pk=cached.pk).fingerprint == cached.fingerprint
+    plan = assessment.council.action_plans.get()
+    plan.touch()
+    report_pdf(assessment, "councillor")
+    assert CachedReport.objects.get(assessment=assessment, edition="councillor").fingerprint != cached.fingerprint
+    assessment_reopen(assessment, head, "Late evidence from Place")
+    assert not CachedReport.objects.filter(assessment=assessment).exists()
+
+
+def test_report_html_takes_a_bounded_number_of_queries(medway, django_assert_max_num_queries):
+    with django_assert_max_num_queries(30):
+        report_html(medway[2023])
