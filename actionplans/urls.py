@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/edit/", views.plan_edit, name="edit"),
     path("<int:pk>/gap/", views.plan_gap, name="gap"),
+    path("<int:pk>/export/", views.plan_export, name="export"),
     path("<int:pk>/lines/new/", views.line_edit, name="line_new"),
     path("<int:pk>/lines/<int:line>/", views.line_edit, name="line_edit"),
     path("<int:pk>/considerations/new/", views.consideration_edit, name="consideration_new"),

@@ -2,16 +2,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
+from assessments.spreadsheets import workbook_bytes
 from councils.access import can_edit_council, can_read_council, is_head_of, require_member
 
 from .filters import ActionPlanFilter
 from .forms import ActionPlanForm, DeliveryConsiderationForm, KpiForm, KpiValueFormSet, PlanLineForm, TargetFormSet
-from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanLine
+from .models import STATUS_LABELS, ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanLine
 from .services import kpi_save, line_save, plan_create
 from .tables import ActionPlanTable
 
@@ -210,3 +211,37 @@ def item_delete(request, pk, kind, item):
         messages.success(request, f"Deleted the {noun} “{obj}”.")
         return redirect("actionplans:detail", pk=plan.pk)
     return render(request, "actionplans/confirm_delete.html", {"plan": plan, "object": obj, "noun": noun})
+
+
+@login_required
+@require_GET
+def plan_export(request, pk):
+    """The plan as a workbook: lines with their yearly targets, delivery considerations, KPIs with every period."""
+    plan = _get_plan_for_user(request, pk)
+    lines = list(_lines(plan))
+    line_header = ["Key area", "Objective", "Line", "Current level", "Current level note"]
+    for year in plan.years:
+        line_header += [f"Target {year}", f"What will be done {year}"]
+    line_header += ["Owner", "Due date", "Status", "Progress notes"]
+    line_rows = []
+    for line in lines:
+        row = [line.section.name, line.objective.number if line.objective else "", line.label, line.current_level, line.current_level_note]
+        for cell in (line.target_cell(year) for year in plan.years):
+            row += [cell["target"].display_level if cell["target"] else "", cell["target"].narrative if cell["target"] else ""]
+        row += [line.owner, line.due_date, line.get_status_display(), line.progress_notes]
+        line_rows.append(row)
+    considerations = [[c.section.name if c.section else "Whole plan", c.description, c.owner, c.get_status_display()] for c in plan.considerations.select_related("section")]
+    kpi_rows = []
+    for kpi in _kpis(plan):
+        common = [kpi.name, kpi.question, kpi.get_kind_display(), kpi.get_frequency_display(), kpi.get_unit_display(), kpi.get_direction_display(), kpi.baseline_label]
+        periods = kpi.periods() or [None]
+        for row in periods:
+            kpi_rows.append(common + ([row["label"], row["target_text"], row["value"].actual, STATUS_LABELS[row["status"]]] if row else ["", "", "", "No data"]))
+    content = workbook_bytes([
+        ("Lines", line_header, line_rows),
+        ("Delivery considerations", ["Key area", "Depends on", "Owner", "Status"], considerations),
+        ("KPIs", ["KPI", "Question", "Type", "Frequency", "Unit", "Direction", "Baseline", "Period", "Target", "Actual", "Status"], kpi_rows),
+    ])
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{plan.council.slug}-{plan.framework.code}-plan-{plan.start_year}-{plan.end_year}.xlsx"'
+    return response

@@ -5,6 +5,8 @@ from django.utils import timezone
 from maturity.levels import Level
 from maturity.models import Framework
 
+from .spreadsheets import MAX_UPLOAD_BYTES
+
 LEVEL_CHOICES = [("", "Unscored")] + [(level.value, f"{level.value} {level.label}") for level in Level]
 TEXT_LIMIT = settings.MAX_TEXT_LENGTH
 
@@ -121,3 +123,22 @@ class ReopenForm(forms.Form):
 
 class SubmitForm(forms.Form):
     confirm = forms.BooleanField(label="I confirm this assessment is ready to be signed off")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="An .xlsx workbook or a .csv file, at most 5 MB: our export's layout, or one like Medway's with “2023 Score” and “2023 Comments and action” columns.")
+    score_year = forms.IntegerField(required=False, min_value=2000, max_value=2100, help_text="Which year's columns to read from a sheet with several years. Defaults to this assessment's year.")
+    number_column = forms.CharField(required=False, max_length=100, help_text="Header of the objective number column, if not recognised")
+    level_column = forms.CharField(required=False, max_length=100, help_text="Header of the level or score column, if not recognised")
+    name_column = forms.CharField(required=False, max_length=100, help_text="Header of the objective name column (used to check the numbers)")
+    comment_column = forms.CharField(required=False, max_length=100)
+    action_column = forms.CharField(required=False, max_length=100)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+        return upload
+
+    def overrides(self):
+        return {key: self.cleaned_data.get(f"{key}_column", "") for key in ("number", "level", "name", "comment", "action")}

@@ -104,6 +104,7 @@ class Score(models.Model):
     action = models.TextField(blank=True)
     evidence = models.TextField(blank=True, help_text="Case study or evidence; required for level 5")
     carried_forward = models.BooleanField(default=False, help_text="Copied from last year and not touched since")
+    source_text = models.CharField(max_length=50, blank=True, help_text="The score as written in an imported spreadsheet, e.g. '2/3'")
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

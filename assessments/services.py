@@ -5,15 +5,21 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from maturity.levels import Level
+
+from . import spreadsheets
 from .models import Assessment, AssessmentEvent, DirectorateRating, Score
 
 
 class StaleScore(Exception):
     """Somebody saved this objective since the form was loaded."""
 
-    def __init__(self, current):
-        self.current = current
-        super().__init__(f"{current.objective} was changed by someone else (now version {current.version}).")
+    def __init__(self, current, numbers=()):
+        self.current, self.numbers = current, list(numbers)
+        if current is not None:
+            super().__init__(f"{current.objective} was changed by someone else (now version {current.version}).")
+        else:
+            super().__init__(f"Objectives {', '.join(map(str, self.numbers))} were changed by someone else since the preview.")
 
 
 class NotEditable(Exception):
@@ -130,3 +136,83 @@ def assessment_reopen(assessment, user, reason):
     AssessmentEvent.objects.create(assessment=locked, kind=AssessmentEvent.Kind.REOPENED, by=user, reason=reason)
     locked.cached_reports.all().delete()  # its PDF may change again
     return locked
+
+
+# Spreadsheets ----------------------------------------------------------------------------
+
+
+def assessment_export_rows(assessment):
+    """One row per objective in our export layout (spreadsheets.OUR_COLUMNS)."""
+    previous = assessment.previous()
+    before = dict(previous.scores.values_list("objective_id", "level")) if previous else {}
+    rows = []
+    for score in assessment.scores.select_related("objective__section").order_by("objective__number"):
+        rows.append([
+            assessment.framework.short_name, score.objective.number, score.objective.section.name, score.objective.name,
+            score.level, Level(score.level).label if score.level else "Unscored", "yes" if score.working_towards else "",
+            score.comment, score.action, score.evidence, before.get(score.objective_id), score.source_text,
+        ])
+    return rows
+
+
+def assessment_import_plan(assessment, items):
+    """Match parsed rows to this assessment's scores: (changes, problems by line, versions seen).
+
+    A change is {number, name, old, new, comment_changed, values}; nothing is written here.
+    """
+    scores = {s.objective.number: s for s in assessment.scores.select_related("objective").prefetch_related("directorate_ratings__directorate")}
+    changes, problems = [], {}
+    for item in items:
+        row_problems = list(item.problems)
+        score = scores.get(item.number) if item.number is not None else None
+        if item.number is not None and score is None:
+            row_problems.append(f"There is no objective {item.number} in {assessment.framework}.")
+        if score is not None:
+            name = item.values.get("name", "")
+            if name and not spreadsheets.names_match(name, score.objective.name):
+                row_problems.append(f"“{name}” does not match objective {item.number}, “{score.objective.name}”.")
+            level = item.values.get("level", score.level)
+            weakest = score.weakest_rating()
+            if weakest is not None and level != weakest.level:
+                row_problems.append(f"Objective {item.number} has directorate ratings whose weakest is {weakest.level} ({weakest.directorate}); the council score must equal it.")
+            evidence = item.values.get("evidence", score.evidence)
+            if level == 5 and not evidence.strip():
+                row_problems.append(f"Objective {item.number}: a 5 needs evidence (a case study).")
+        if row_problems:
+            problems[item.line] = row_problems
+            continue
+        values = {key: value for key, value in item.values.items() if key != "name"}
+        # Keep what the sheet said when it was more than a plain level, e.g. the legacy split score "2/3".
+        plain = "" if values.get("level") is None else str(values["level"])
+        values["source_text"] = item.original if item.original.strip() not in (plain, "") else ""
+        fields = ("level", "working_towards", "comment", "action", "evidence")
+        if any(key in values and getattr(score, key) != values[key] for key in fields):
+            changes.append({
+                "number": score.objective.number, "name": score.objective.name, "score_id": score.pk, "version": score.version,
+                "old": score.display_level, "new": spreadsheets.split_score(values.get("level", score.level), values.get("working_towards", score.working_towards)),
+                "comment_changed": "comment" in values and values["comment"] != score.comment,
+                "values": values,
+            })
+    return changes, problems
+
+
+@transaction.atomic
+def assessment_import(assessment, changes, user):
+    """Apply previewed changes all together, or none: refused if the assessment was submitted or any score changed since the preview."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not locked.is_draft:
+        raise NotEditable("This assessment has been submitted; it no longer accepts imports.")
+    scores = Score.objects.select_for_update().in_bulk([c["score_id"] for c in changes])
+    stale = [c["number"] for c in changes if c["score_id"] not in scores or scores[c["score_id"]].version != c["version"]]
+    if stale:
+        raise StaleScore(None, numbers=stale)
+    for change in changes:
+        score = scores[change["score_id"]]
+        for key, value in change["values"].items():
+            setattr(score, key, value)
+        score.version += 1
+        score.carried_forward = False
+        score.updated_by = user
+        score._history_user = user
+        score.save()
+    return len(changes)

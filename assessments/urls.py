@@ -14,4 +14,8 @@ urlpatterns = [
     path("<int:pk>/submit/", views.assessment_submit_view, name="submit"),
     path("<int:pk>/reopen/", views.assessment_reopen_view, name="reopen"),
     path("<int:pk>/year-on-year/", views.year_on_year, name="year_on_year"),
+    path("<int:pk>/export/", views.assessment_export, name="export"),
+    path("<int:pk>/import/", views.assessment_import_view, name="import"),
+    path("<int:pk>/import/confirm/", views.assessment_import_confirm, name="import_confirm"),
+    path("export/history/", views.history_export, name="history_export"),
 ]

@@ -4,19 +4,31 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from councils.access import can_edit_council, is_head_of, require_member
 from maturity.levels import Level
-from maturity.models import Section
+from maturity.models import Framework, Section
 
+from . import spreadsheets
 from .access import get_assessment_for_user as _get_assessment_for_user
 from .filters import AssessmentFilter
-from .forms import ReopenForm, ScoreForm, StartAssessmentForm, SubmitForm
+from .forms import ImportForm, ReopenForm, ScoreForm, StartAssessmentForm, SubmitForm
 from .models import Assessment, Score, roll_up
-from .services import NotEditable, StaleScore, assessment_reopen, assessment_start, assessment_submit, score_save
+from .services import (
+    NotEditable,
+    StaleScore,
+    assessment_export_rows,
+    assessment_import,
+    assessment_import_plan,
+    assessment_reopen,
+    assessment_start,
+    assessment_submit,
+    score_save,
+)
 from .tables import AssessmentTable
 
 
@@ -32,7 +44,7 @@ def assessment_list(request):
     return render(
         request,
         "assessments/list.html",
-        {"council": council, "table": table, "filter": filterset, "can_start": request.user.membership.can_edit},
+        {"council": council, "table": table, "filter": filterset, "can_start": request.user.membership.can_edit, "frameworks": Framework.objects.all()},
     )
 
 
@@ -315,3 +327,109 @@ def year_on_year(request, pk):
             "change_filters": CHANGE_FILTERS,
         },
     )
+
+
+# Spreadsheets
+
+
+def _download(content, filename, content_type):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+def assessment_export(request, pk):
+    assessment = _get_assessment_for_user(request, pk)
+    rows = assessment_export_rows(assessment)
+    name = f"{assessment.council.slug}-{assessment.framework.code}-{assessment.year}"
+    if request.GET.get("format") == "csv":
+        return _download(spreadsheets.csv_bytes(spreadsheets.OUR_COLUMNS, rows), f"{name}.csv", "text/csv; charset=utf-8")
+    _, overall = _progress(assessment)
+    summary_rows = [
+        ["Council", str(assessment.council)], ["Framework", assessment.framework.name], ["Year", assessment.year],
+        ["Status", assessment.get_status_display()], ["Submitted", f"{assessment.submitted_at:%d %B %Y}" if assessment.submitted_at else ""],
+        ["Objectives scored", f"{overall['scored']} of {overall['total']}"], ["Weakest level", overall["weakest"]], ["Mean level", overall["mean"]],
+    ]
+    for level in Level:
+        summary_rows.append([f"Objectives at {level.value} {level.label}", sum(1 for row in rows if row[4] == level.value)])
+    content = spreadsheets.workbook_bytes([("Scores", spreadsheets.OUR_COLUMNS, rows), ("Summary", ["Item", "Value"], summary_rows)])
+    return _download(content, f"{name}.xlsx", XLSX)
+
+
+@login_required
+@require_member
+@require_GET
+def history_export(request):
+    """All the council's years of one framework, a score and a comment column per year (Medway's layout)."""
+    council = request.user.membership.council
+    framework = get_object_or_404(Framework, code=request.GET.get("framework", "nps-2018"))
+    assessments = list(Assessment.objects.visible_to(request.user).for_council(council).filter(framework=framework).order_by("year"))
+    objectives = list(framework.objectives.select_related("section").order_by("number"))
+    scores = {(s.assessment_id, s.objective_id): s for s in Score.objects.filter(assessment__in=assessments)}
+    header = ["Objective number", "Key area", "Objective", "Description"]
+    for a in assessments:
+        header += [f"{a.year} Score", f"{a.year} Comments and action"]
+    rows = []
+    for objective in objectives:
+        row = [objective.number, objective.section.name, objective.name, objective.description]
+        for a in assessments:
+            score = scores.get((a.pk, objective.pk))
+            text = "\n".join(part for part in (score.comment, score.action) if part) if score else ""
+            row += [spreadsheets.split_score(score.level, score.working_towards) if score else "", text]
+        rows.append(row)
+    content = spreadsheets.workbook_bytes([("Scores", header, rows)])
+    return _download(content, f"{council.slug}-{framework.code}-history.xlsx", XLSX)
+
+
+def _session_key(assessment):
+    return f"import-preview-{assessment.pk}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_import_view(request, pk):
+    assessment = _get_assessment_for_user(request, pk, edit=True)
+    if not assessment.is_draft:
+        messages.error(request, "This assessment has been submitted; it no longer accepts imports.")
+        return redirect("assessments:detail", pk=pk)
+    form = ImportForm(request.POST or None, request.FILES or None, initial={"score_year": assessment.year})
+    context = {"assessment": assessment, "form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            table, notes = spreadsheets.read_table(upload.name, upload.read())
+            header, columns = spreadsheets.find_columns(table, form.cleaned_data["score_year"] or assessment.year, form.overrides())
+            items = spreadsheets.parse_rows(table, columns, header)
+        except spreadsheets.SpreadsheetError as error:
+            form.add_error("file", str(error))
+        else:
+            changes, problems = assessment_import_plan(assessment, items)
+            if not problems:
+                request.session[_session_key(assessment)] = {"changes": changes, "filename": upload.name}
+            context.update({"preview": True, "changes": changes, "problems": sorted(problems.items()), "notes": notes, "row_count": len(items), "filename": upload.name})
+    return render(request, "assessments/import.html", context)
+
+
+@login_required
+@require_POST
+def assessment_import_confirm(request, pk):
+    assessment = _get_assessment_for_user(request, pk, edit=True)
+    pending = request.session.pop(_session_key(assessment), None)
+    if pending is None:
+        messages.error(request, "There is no import waiting to be confirmed (it may have been confirmed already). Upload the file again.")
+        return redirect("assessments:import", pk=pk)
+    try:
+        count = assessment_import(assessment, pending["changes"], request.user)
+    except NotEditable as error:
+        messages.error(request, f"{error} Nothing was imported.")
+    except StaleScore as error:
+        messages.error(request, f"{error} Nothing was imported; upload the file again to see the changes against the current scores.")
+        return redirect("assessments:import", pk=pk)
+    else:
+        messages.success(request, f"Imported {pending['filename']}: {count} objectives changed.")
+    return redirect("assessments:detail", pk=pk)

@@ -377,3 +377,23 @@ def test_plan_pages_take_a_bounded_number_of_queries(client, head, plan, name, d
     with django_assert_max_num_queries(14) as large:
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_plan_exports_to_a_workbook_with_lines_considerations_and_kpis(client, councillor, plan):
+    import io
+
+    from openpyxl import load_workbook
+
+    line = plan.lines.select_related("section").get(section__number=1)
+    LineTarget.objects.create(line=line, year=2025, level=4, narrative="Member champion")
+    KpiValue.objects.create(kpi=plan.kpis.get(), period_start=date(2024, 4, 1), actual=Decimal("97.1"))
+    client.force_login(councillor)
+    response = client.get(reverse("actionplans:export", args=[plan.pk]))
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Lines", "Delivery considerations", "KPIs"]
+    lines = list(book["Lines"].values)
+    assert lines[0][5:9] == ("Target 2024", "What will be done 2024", "Target 2025", "What will be done 2025")
+    assert lines[1][7:9] == ("4 Leader", "Member champion")
+    kpi = list(book["KPIs"].values)[1]
+    assert kpi[0] == "On-contract spend" and kpi[7:] == ("2024/25", "above 96.6%", 97.1, "Met")
+    assert list(book["Delivery considerations"].values)[1][1] == "Approval to recruit a contract manager"

@@ -4,16 +4,19 @@ import shutil
 import subprocess
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
 from actionplans.models import LineTarget
 from actionplans.services import plan_create
 from assessments.services import assessment_reopen, assessment_start
+from councils.models import Membership
+from maturity.models import Framework
 from reports.models import CachedReport
 from reports.pdf import report_html, report_pdf
 
-from .conftest import ROOT
+from .conftest import ROOT, load_frameworks, make_council, make_user
 from .test_dashboards import medway_assessment
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -37,18 +40,12 @@ def medway(council_a, nps2018, head):
 @pytest.fixture(scope="module")
 def medway_pdf(django_db_blocker, django_db_setup):
     """One full report of Medway's 59-objective 2023 assessment, shared by the read-back tests (it takes seconds)."""
-    from councils.models import Membership
-
-    from .conftest import make_council, make_user
-
     with django_db_blocker.unblock():
-        from django.db import transaction
-
         with transaction.atomic():
+            if not Framework.objects.filter(code="nps-2018").exists():  # flushed by a transactional test
+                load_frameworks()
             council = make_council("Medway Test Council", "medway-test")
             head = make_user("medway-head", council, Membership.Role.HEAD)
-            from maturity.models import Framework
-
             nps2018 = Framework.objects.get(code="nps-2018")
             medway_assessment(council, nps2018, 2022, head)
             assessment = medway_assessment(council, nps2018, 2023, head)

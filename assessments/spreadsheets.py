@@ -1,0 +1,328 @@
+"""Assessments to and from spreadsheets (XLSX and CSV): our own layout and Medway-like ones.
+
+Parsing never raises anything but SpreadsheetError, whose message is for the user.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from django.conf import settings
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+
+from maturity.levels import Level
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 2000
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls
+ZIP_SIGNATURE = b"PK\x03\x04"
+HEADER_SCAN_ROWS = 15
+OUR_COLUMNS = ["Framework", "Number", "Key area", "Objective", "Level", "Level name", "Working towards", "Comment", "Action", "Evidence", "Previous level", "Score as imported"]
+
+
+class SpreadsheetError(ValueError):
+    pass
+
+
+# Reading ---------------------------------------------------------------------------------
+
+
+def read_table(name, data):
+    """(rows as lists of strings, notes) from an uploaded XLSX or CSV."""
+    if not data:
+        raise SpreadsheetError("The file is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise SpreadsheetError(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+    if data.startswith(OLE_SIGNATURE):
+        raise SpreadsheetError("This looks like a password-protected workbook or an old .xls file. Remove the password, or save it as .xlsx, and try again.")
+    if data.startswith(ZIP_SIGNATURE):
+        return _read_xlsx(data)
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        raise SpreadsheetError("This file is not a valid .xlsx workbook (it may be damaged, or another kind of file renamed).")
+    return _read_csv(data), []
+
+
+def _read_xlsx(data):
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, AttributeError) as error:
+        raise SpreadsheetError("This file is not a valid .xlsx workbook (it may be damaged, or another kind of file renamed).") from error
+    except Exception as error:  # openpyxl raises many kinds on malformed XML
+        raise SpreadsheetError("This workbook could not be read; save it again from Excel as .xlsx and retry.") from error
+    names = book.sheetnames
+    sheet = book["Scores"] if "Scores" in names else book[names[0]]
+    notes = []
+    if len(names) > 1:
+        notes.append(f"Read the sheet “{sheet.title}”; ignored the other sheets: {', '.join(n for n in names if n != sheet.title)}.")
+    if sheet.merged_cells.ranges:
+        ranges = ", ".join(str(r) for r in list(sheet.merged_cells.ranges)[:5])
+        raise SpreadsheetError(f"The sheet “{sheet.title}” has merged cells ({ranges}). Unmerge them so that each objective is one row, and try again.")
+    if sheet.max_row > MAX_ROWS:
+        raise SpreadsheetError(f"The sheet has {sheet.max_row} rows; an assessment has at most a few hundred.")
+    rows = []
+    for row in sheet.iter_rows():
+        values = []
+        for cell in row:
+            value = cell.value
+            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=") and len(value) > 1):
+                raise SpreadsheetError(f"Cell {cell.coordinate} holds a formula. Paste the sheet as values only, and try again.")
+            values.append(_cell_text(value))
+        rows.append(values)
+    return rows, notes
+
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_csv(data):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _decode(data, "utf-16")
+    elif b"\x00" in data[:4096]:
+        raise SpreadsheetError("This file is neither a spreadsheet nor a text CSV file.")
+    else:
+        text = None
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        if text is None:
+            raise SpreadsheetError("The CSV file's text encoding is not recognised. Save it as “CSV UTF-8” and try again.")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    except csv.Error as error:
+        raise SpreadsheetError(f"The CSV file could not be read: {error}.") from error
+    if len(rows) > MAX_ROWS:
+        raise SpreadsheetError(f"The file has {len(rows)} rows; an assessment has at most a few hundred.")
+    return rows
+
+
+def _decode(data, encoding):
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise SpreadsheetError("The CSV file's text encoding is not recognised. Save it as “CSV UTF-8” and try again.") from error
+
+
+# Understanding the columns ---------------------------------------------------------------
+
+
+@dataclass
+class Columns:
+    number: int
+    level: int
+    name: int | None = None
+    comment: int | None = None
+    action: int | None = None
+    evidence: int | None = None
+    working_towards: int | None = None
+
+
+def _norm(text):
+    return re.sub(r"[^a-z0-9]+", " ", str(text).lower()).strip()
+
+
+def _find(headers, *candidates, contains=None):
+    for wanted in candidates:
+        if wanted in headers:
+            return headers.index(wanted)
+    if contains:
+        for i, header in enumerate(headers):
+            if all(part in header for part in contains):
+                return i
+    return None
+
+
+def _columns_in(headers, year, overrides):
+    """Columns if this header row has a number and a level column (by override or by name), else None."""
+
+    def pick(key, found):
+        return headers.index(_norm(overrides[key])) if key in overrides and _norm(overrides[key]) in headers else (None if key in overrides else found)
+
+    y = str(year) if year else None
+    year_score = [f"{y} score", f"score {y}"] if y else []
+    number = pick("number", _find(headers, "number", "objective number", "no", "ref", "objective no"))
+    level = pick("level", _find(headers, "level", "score", *year_score, contains=[y, "score"] if y else None))
+    if number is None or level is None:
+        return None
+    year_comment = [f"{y} comments and action", f"{y} comments"] if y else []
+    return Columns(
+        number=number,
+        level=level,
+        name=pick("name", _find(headers, "objective", "objective name", "name")),
+        comment=pick("comment", _find(headers, "comment", "comments", *year_comment, contains=[y, "comment"] if y else None)),
+        action=pick("action", _find(headers, "action", "actions")),
+        evidence=pick("evidence", _find(headers, "evidence")),
+        working_towards=_find(headers, "working towards"),
+    )
+
+
+def find_columns(rows, year=None, overrides=None):
+    """(header row index, Columns) recognised by header, for our layout and Medway's ('2023 Score', '2023 Comments and action').
+
+    `overrides` maps number/level/name/comment/action/evidence to header texts the user typed.
+    """
+    overrides = {key: value for key, value in (overrides or {}).items() if value}
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        headers = [_norm(cell) for cell in row]
+        if not any(headers):
+            continue
+        columns = _columns_in(headers, year, overrides)
+        if columns is not None:
+            missing = [f"“{text}” (for {key})" for key, text in overrides.items() if _norm(text) not in headers]
+            if missing:
+                raise SpreadsheetError(f"There is no column headed {', '.join(missing)}. The headers are: {', '.join(c for c in row if c)}.")
+            return index, columns
+    wanted = f"a level (or “{year} Score”) column" if year else "a level column"
+    raise SpreadsheetError(f"No header row names an objective number column and {wanted}. Name the columns on the form, or use the layout of our export.")
+
+
+# Reading the values ----------------------------------------------------------------------
+
+UNSCORED = {"", "na", "n a", "n/a", "-", "–", "not scored", "unscored", "none"}
+LEVEL_NAMES = {level.label.lower(): level.value for level in Level}
+
+
+def parse_level(text):
+    """(level, working_towards) from '3', '3.0', '2/3', 'Mature', '3 Mature', 'NA' or blank; SpreadsheetError otherwise."""
+    raw = str(text).strip()
+    lowered = raw.lower()
+    if lowered in UNSCORED or _norm(raw) in UNSCORED:
+        return None, False
+    if lowered in LEVEL_NAMES:
+        return LEVEL_NAMES[lowered], False
+    match = re.fullmatch(r"(\d+)(?:\.0+)?\s*(?:/\s*(\d+)(?:\.0+)?)?(?:\s+([a-z]+))?", lowered)
+    if not match:
+        raise SpreadsheetError(f"“{raw}” is not a level: use 1 to 5, a split score like 2/3, or NA.")
+    low, high, name = int(match[1]), match[2], match[3]
+    if not 1 <= low <= 5:
+        raise SpreadsheetError(f"Level {low} is out of range: levels run from 1 Minimum to 5 Innovator.")
+    if high is not None and int(high) != low + 1:
+        raise SpreadsheetError(f"“{raw}” is not a split score: the second level must be the next one, like 2/3.")
+    if name and name not in LEVEL_NAMES:
+        raise SpreadsheetError(f"“{raw}” is not a level: use 1 to 5, a split score like 2/3, or NA.")
+    if name and LEVEL_NAMES[name] != low:
+        raise SpreadsheetError(f"“{raw}” names two different levels.")
+    return low, high is not None
+
+
+def _truthy(text):
+    return _norm(text) in {"yes", "y", "true", "1", "x"}
+
+
+@dataclass
+class ImportRow:
+    line: int
+    number: int | None
+    values: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    original: str = ""
+
+
+def parse_rows(rows, columns, header_index):
+    """ImportRows for every non-blank data row; each problem recorded against its row."""
+    limit = settings.MAX_TEXT_LENGTH
+    result, seen = [], {}
+    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+
+        def cell(index, row=row):
+            return row[index].strip() if index is not None and index < len(row) else ""
+
+        if not any(str(value).strip() for value in row):
+            continue
+        item = ImportRow(line=offset, number=None)
+        number_text = cell(columns.number)
+        match = re.fullmatch(r"(\d+)(?:\.0+)?", number_text)
+        if not match:
+            item.problems.append(f"“{number_text}” is not an objective number." if number_text else "No objective number.")
+        else:
+            item.number = int(match[1])
+            if item.number in seen:
+                item.problems.append(f"Objective {item.number} appears twice (rows {seen[item.number]} and {offset}).")
+            seen.setdefault(item.number, offset)
+        level_text = cell(columns.level)
+        item.original = level_text
+        try:
+            item.values["level"], item.values["working_towards"] = parse_level(level_text)
+        except SpreadsheetError as error:
+            item.problems.append(str(error))
+        if columns.working_towards is not None and _truthy(cell(columns.working_towards)):
+            item.values["working_towards"] = True
+        for key in ("comment", "action", "evidence"):
+            index = getattr(columns, key)
+            if index is None:
+                continue
+            text = cell(index)
+            if len(text) > limit:
+                item.problems.append(f"The {key} is {len(text):,} characters; the limit is {limit:,}.")
+            item.values[key] = text
+        if columns.name is not None:
+            item.values["name"] = cell(columns.name)
+        result.append(item)
+    if not result:
+        raise SpreadsheetError("The sheet has a header row but no objectives under it.")
+    return result
+
+
+def names_match(given, expected):
+    a, b = _norm(given), _norm(expected)
+    return not a or a == b or a in b or b in a or SequenceMatcher(None, a, b).ratio() >= 0.6
+
+
+# Writing ---------------------------------------------------------------------------------
+
+
+def _write_sheet(sheet, header, rows):
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6EE")
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    for column in sheet.columns:
+        letter = column[0].column_letter
+        width = max(len(str(c.value or "")) for c in column[:50])
+        sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
+        for c in column[1:]:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def workbook_bytes(sheets):
+    """sheets: [(title, header, rows)] → XLSX bytes."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, header, rows in sheets:
+        _write_sheet(book.create_sheet(title), header, rows)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(header, rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")  # the BOM tells Excel it is UTF-8
+
+
+def split_score(level, working_towards):
+    if level is None:
+        return "NA"
+    return f"{level}/{level + 1}" if working_towards and level < 5 else str(level)
