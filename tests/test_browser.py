@@ -216,3 +216,25 @@ def test_councillor_reads_the_dashboard_charts_and_cannot_edit(page, live_server
     page.console_errors.clear()  # the browser logs the two refusals we asked for
     page.goto(f"{live_server.url}/dashboard/benchmarking/")
     assert axe_violations(page) == []
+
+
+def test_head_downloads_the_pdf_report(page, live_server, scoring_setup, tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    draft = scoring_setup
+    sign_in(page, live_server, "head")
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/")
+    assert axe_violations(page) == []
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PDF report (draft)").click()
+    download = download_info.value
+    assert download.suggested_filename == "alpha-nps-2018-2024.pdf"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    first = reader.pages[0].extract_text()
+    assert "Alpha Borough Council" in first and "2024" in first
+    assert all("DRAFT" in p.extract_text() for p in reader.pages)
+    screenshot(page, "pdf-download")
