@@ -433,3 +433,33 @@ def assessment_import_confirm(request, pk):
     else:
         messages.success(request, f"Imported {pending['filename']}: {count} objectives changed.")
     return redirect("assessments:detail", pk=pk)
+
+
+@login_required
+@require_GET
+def framework_score(request, pk):
+    """Every key area on one page, for those who prefer to scroll; each objective autosaves as on the section pages."""
+    assessment = _get_assessment_for_user(request, pk)
+    directorates = list(assessment.council.directorates.all())
+    scores = list(Score.objects.for_page().filter(assessment=assessment).order_by("objective__number"))
+    sections = list(assessment.framework.sections.prefetch_related("principles"))
+    previous = assessment.previous()
+    previous_scores = {}
+    if previous:
+        previous_scores = {s.objective_id: s for s in previous.scores.only("objective_id", "level", "working_towards", "comment")}
+    progress, overall = _progress(assessment)
+    by_section = defaultdict(list)
+    for score, form in _score_forms(assessment, scores, directorates):
+        card = {"score": score, "form": form, "previous": previous_scores.get(score.objective_id), "levels": score.objective.levels_with_descriptors()}
+        by_section[score.objective.section_id].append(card)
+    for section in sections:
+        section.cards = by_section.get(section.pk, [])
+        section.progress = progress.get(section.pk, roll_up([]))
+    return render(
+        request,
+        "assessments/score_all.html",
+        {
+            "assessment": assessment, "sections": sections, "overall": overall, "previous_assessment": previous,
+            "can_edit": assessment.is_draft and can_edit_council(request.user, assessment.council),
+        },
+    )

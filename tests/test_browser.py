@@ -132,6 +132,9 @@ def test_scoring_by_keyboard_only(page, live_server, scoring_setup):
     page.locator("#status-1").get_by_text("Saved at").wait_for()
     page.keyboard.press("Tab")
     assert Score.objects.get(assessment=draft, objective__number=1).level == 3
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/all/")
+    assert page.is_checked("#id_o1-level_3")
+    assert axe_violations(page) == []
 
 
 def test_submitted_assessment_is_read_only_in_the_browser(page, live_server, scoring_setup):

@@ -35,3 +35,12 @@ def test_page_queries_are_bounded_with_six_years_of_history(client, officer, man
     client.get(url)
     with django_assert_max_num_queries(bound):
         assert client.get(url).status_code == 200
+
+
+def test_whole_framework_scoring_page_is_bounded_and_editable(client, officer, draft, django_assert_max_num_queries):
+    url = reverse("assessments:score_all", args=[draft.pk])
+    client.force_login(officer)
+    with django_assert_max_num_queries(16):
+        page = client.get(url).content.decode()
+    assert page.count('class="objective-card') == 59
+    assert f"/assessments/{draft.pk}/objectives/59/autosave/" in page
