@@ -204,6 +204,9 @@ def _autosave_response(request, context, state, status):
     response = render(request, "assessments/partials/autosave_result.html", dict(context, state=state))
     response.status_code = 200 if request.htmx else status
     response["X-Autosave-State"] = state
+    current = context.get("theirs") or context.get("score")
+    if current is not None:
+        response["X-Score-Version"] = str(current.version)
     return response
 
 

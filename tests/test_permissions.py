@@ -17,6 +17,7 @@ def row(*codes):
 
 # name: {"GET": row(...), "POST": row(...)}
 EXPECTED = {
+    "health": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(405, 405, 405, 405, 405, 405)},
     "home": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "assessments:list": {"GET": row(LOGIN, 200, 200, 200, 200, 403), "POST": row(LOGIN, 405, 405, 405, 405, 403)},
     "assessments:new": {"GET": row(LOGIN, 200, 200, 403, 200, 403), "POST": row(LOGIN, 200, 200, 403, 200, 403)},

@@ -1,0 +1,210 @@
+"""Bounded load test on loopback: many officers autosaving at once against gunicorn + PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:PORT/postgres .venv/bin/python bench/load.py --seconds 60
+    … --restart-db DIR     also restarts the PostgreSQL server in DIR (bin/pg-scratch) half way through
+
+Checks afterwards: no server errors (503 only while the database is down), and for every objective the stored
+level, comment and version equal its last acknowledged write: no lost or phantom writes; stale writes refused.
+Stops by itself; binds 127.0.0.1 only.
+"""
+
+import argparse
+import http.client
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "SECRET_KEY": "load-test-only-secret-key-not-for-production-0123456789abcdef",
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+}
+os.environ.update({k: v for k, v in ENV.items() if k not in os.environ})
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from assessments.models import Assessment, Score  # noqa: E402
+from assessments.services import assessment_start  # noqa: E402
+from councils.models import Council, Membership  # noqa: E402
+from maturity.loading import framework_load_file  # noqa: E402
+from maturity.models import Framework  # noqa: E402
+
+SHARED = [1, 2, 3, 4, 5]  # every officer writes these too: the contended objectives
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def setup(officers):
+    call_command("migrate", verbosity=0)
+    framework_load_file(ROOT / "fixtures" / "nps-2018.yaml")
+    framework = Framework.objects.get(code="nps-2018")
+    council, _ = Council.objects.get_or_create(slug="load-test", defaults={"name": "Load Test Council", "kind": "unitary", "region": "london"})
+    Assessment.objects.filter(council=council).delete()
+    User = get_user_model()
+    users = []
+    for i in range(officers):
+        user, created = User.objects.get_or_create(username=f"load-officer-{i}")
+        if created:
+            Membership.objects.create(user=user, council=council, role=Membership.Role.OFFICER)
+        users.append(user)
+    draft = assessment_start(council, framework, 2099, users[0], carry_forward=False)
+    sessions = []
+    for user in users:
+        client = Client()
+        client.force_login(user)
+        sessions.append(client.cookies["sessionid"].value)
+    return draft, sessions
+
+
+class Officer(threading.Thread):
+    def __init__(self, index, port, draft, session, deadline, log):
+        super().__init__(daemon=True)
+        self.index, self.port, self.draft, self.session, self.deadline, self.log = index, port, draft, session, deadline, log
+        self.csrf = secrets.token_hex(16)
+        self.versions = defaultdict(lambda: 1)
+        self.rng = random.Random(index)
+        own = 6 + index % 53
+        self.objectives = SHARED + [own]
+
+    def run(self):
+        connection = None
+        while time.monotonic() < self.deadline:
+            number = self.rng.choice(self.objectives)
+            level = self.rng.randint(1, 4)
+            comment = f"officer {self.index} write {secrets.token_hex(4)}"
+            body = urlencode({f"o{number}-level": level, f"o{number}-comment": comment, f"o{number}-action": "", f"o{number}-evidence": "", f"o{number}-version": self.versions[number]})
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true", "X-CSRFToken": self.csrf,
+                "Cookie": f"sessionid={self.session}; csrftoken={self.csrf}", "Host": "127.0.0.1",
+            }
+            try:
+                connection = connection or http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                connection.request("POST", f"/assessments/{self.draft.pk}/objectives/{number}/autosave/", body, headers)
+                response = connection.getresponse()
+                response.read()
+                status, state, version = response.status, response.getheader("X-Autosave-State"), response.getheader("X-Score-Version")
+            except (OSError, http.client.HTTPException):
+                connection = None
+                self.log.append(("unknown", number, None, level, comment))  # may or may not have been applied
+                time.sleep(0.2)
+                continue
+            if status == 200 and state == "saved":
+                self.versions[number] = int(version)
+                self.log.append(("saved", number, int(version), level, comment))
+            elif status == 200 and state == "stale":
+                self.versions[number] = int(version)
+                self.log.append(("stale", number, int(version), level, comment))
+            else:
+                self.log.append((f"http {status} {state}", number, None, level, comment))
+                if status == 503:
+                    time.sleep(0.5)
+
+
+def verify(draft, log):
+    acked = defaultdict(list)
+    unknown = Counter()
+    for kind, number, version, level, comment in log:
+        if kind == "saved":
+            acked[number].append((version, level, comment))
+        elif kind == "unknown":
+            unknown[number] += 1
+    problems = []
+    stored = {s.objective.number: s for s in Score.objects.filter(assessment=draft).select_related("objective")}
+    for number, writes in acked.items():
+        versions = sorted(v for v, _, _ in writes)
+        if len(set(versions)) != len(versions):
+            problems.append(f"objective {number}: two writes acknowledged with the same version")
+        last_version, level, comment = max(writes)
+        score = stored[number]
+        if unknown[number] == 0:
+            if score.version != 1 + len(writes):
+                problems.append(f"objective {number}: version {score.version} but {len(writes)} acknowledged writes")
+            if (score.version, score.level, score.comment) != (last_version, level, comment):
+                problems.append(f"objective {number}: stored {score.level}/{score.comment!r} v{score.version}, last acknowledged {level}/{comment!r} v{last_version}")
+        elif not last_version <= score.version <= 1 + len(writes) + unknown[number]:
+            problems.append(f"objective {number}: version {score.version} outside what the acknowledged and unanswered writes allow")
+    return problems
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--officers", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--restart-db", metavar="PGDATA", help="restart the bin/pg-scratch server in this directory half way through")
+    args = parser.parse_args()
+    args.seconds = min(args.seconds, 60)
+
+    draft, sessions = setup(args.officers)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--timeout", "30", "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ},
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/health/")
+                break
+            except OSError:
+                time.sleep(0.1)
+        log = []
+        deadline = time.monotonic() + args.seconds
+        officers = [Officer(i, port, draft, sessions[i], deadline, log) for i in range(args.officers)]
+        started = time.monotonic()
+        for officer in officers:
+            officer.start()
+        if args.restart_db:
+            time.sleep(args.seconds / 3)
+            subprocess.run([str(ROOT / "bin" / "pg-scratch"), "restart", args.restart_db], check=True)
+            print(f"restarted PostgreSQL at {time.monotonic() - started:.1f} s")
+        for officer in officers:
+            officer.join(args.seconds + 30)
+        elapsed = time.monotonic() - started
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(10)
+
+    outcomes = Counter(entry[0] for entry in log)
+    print(f"{len(log)} autosaves in {elapsed:.1f} s ({len(log) / elapsed:.0f}/s) by {args.officers} officers, {args.workers} gunicorn workers: {dict(outcomes)}")
+    problems = verify(draft, log)
+    errors = {kind: n for kind, n in outcomes.items() if kind.startswith("http 5") and not (args.restart_db and kind.startswith("http 503"))}
+    if errors:
+        problems.append(f"server errors: {errors}")
+    if outcomes["stale"] == 0:
+        problems.append("no stale write was refused: the test did not exercise contention")
+    if outcomes["saved"] == 0:
+        problems.append("nothing was saved")
+    for problem in problems:
+        print("PROBLEM:", problem)
+    print("OK: stored state equals the last acknowledged write of every objective" if not problems else "FAILED")
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Page timings against a generated national data set, each beside the floor of the same stack.
+
+    DATABASE_URL=postgres://… .venv/bin/python manage.py generate_dataset --councils 400 --years 6
+    DATABASE_URL=postgres://… .venv/bin/python bench/run.py [--runs 30] [--write docs/benchmarks.md]
+
+Requests go through Django's full middleware stack in-process (the test client), one at a time, with DEBUG off.
+The floor is a bare view through that same stack (/health/), and for the PDF, WeasyPrint alone on the same HTML.
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from assessments.models import Assessment, Score  # noqa: E402
+from assessments.services import assessment_start  # noqa: E402
+from councils.models import Council  # noqa: E402
+from reports.models import CachedReport  # noqa: E402
+from reports.pdf import render_pdf, report_html  # noqa: E402
+
+settings.STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # no collectstatic needed
+
+
+def timed(fn, runs):
+    fn()  # warm up
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return {"median": statistics.median(samples), "p95": samples[min(len(samples) - 1, round(0.95 * len(samples)) - 1)], "runs": runs}
+
+
+def queries(fn):
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured.captured_queries)
+
+
+def machine():
+    cores = os.cpu_count()
+    try:
+        kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+        memory = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        memory = "unknown"
+    return f"{platform.machine()}, {cores} cores, {memory} RAM, Python {platform.python_version()}, {connection.vendor} {connection.Database.__name__}"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--pdf-runs", type=int, default=5)
+    parser.add_argument("--write", help="append the results to this Markdown file")
+    args = parser.parse_args()
+
+    council = Council.objects.filter(slug="gen-0000").first()
+    if council is None:
+        sys.exit("No generated data: run manage.py generate_dataset first.")
+    councils = Council.objects.count()
+    scores = Score.objects.count()
+    latest = Assessment.objects.submitted().filter(council=council).order_by("-year").first()
+    draft = Assessment.objects.filter(council=council, year=latest.year + 1).first() or assessment_start(
+        council, latest.framework, latest.year + 1, council.memberships.get(role="head").user, carry_forward=True
+    )
+    officer = council.memberships.get(role="officer").user
+    client = Client()
+    client.force_login(officer)
+
+    def get(url):
+        return lambda: client.get(url)
+
+    state = {"level": 2}
+
+    def autosave():
+        score = Score.objects.only("version").get(assessment=draft, objective__number=20)
+        state["level"] = 3 if state["level"] == 2 else 2
+        data = {"o20-level": state["level"], "o20-comment": "Benchmark", "o20-action": "", "o20-evidence": "", "o20-version": score.version}
+        response = client.post(f"/assessments/{draft.pk}/objectives/20/autosave/", data, HTTP_HX_REQUEST="true")
+        assert response["X-Autosave-State"] == "saved", response["X-Autosave-State"]
+
+    pages = [
+        ("Floor: bare view (/health/)", get("/health/"), args.runs),
+        ("Scoring page, one key area", get(f"/assessments/{draft.pk}/sections/8/"), args.runs),
+        ("Scoring page, whole framework", get(f"/assessments/{draft.pk}/all/"), args.runs),
+        ("Autosave POST", autosave, args.runs),
+        ("Council dashboard", get(f"/dashboard/?assessment={latest.pk}"), args.runs),
+        ("Benchmarking", get(f"/dashboard/benchmarking/?framework=nps-2018&year={latest.year}"), args.runs),
+        ("Year on year", get(f"/assessments/{latest.pk}/year-on-year/"), args.runs),
+    ]
+    results = []
+    floor = None
+    for name, fn, runs in pages:
+        stats = timed(fn, runs)
+        stats["queries"] = queries(fn) if not name.startswith("Floor") else 0
+        floor = floor or stats
+        results.append((name, stats))
+
+    html = report_html(latest)
+    weasy = timed(lambda: render_pdf(html), args.pdf_runs)
+
+    def full_pdf():
+        CachedReport.objects.filter(assessment=latest).delete()
+        response = client.get(f"/reports/{latest.pk}/pdf/")
+        assert response.status_code == 200
+
+    pdf = timed(full_pdf, args.pdf_runs)
+    pdf["queries"] = queries(full_pdf)
+    cached = timed(get(f"/reports/{latest.pk}/pdf/"), args.runs)
+    cached["queries"] = queries(get(f"/reports/{latest.pk}/pdf/"))
+
+    lines = [
+        f"### {time.strftime('%Y-%m-%d %H:%M')} — {machine()}",
+        "",
+        f"Data: {councils} councils, {scores:,} scores. One request at a time through the full middleware stack, DEBUG off.",
+        "",
+        "| page | median ms | p95 ms | p95 / floor | queries |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, stats in results:
+        lines.append(f"| {name} | {stats['median']:.1f} | {stats['p95']:.1f} | {stats['p95'] / floor['p95']:.1f}× | {stats['queries']} |")
+    lines += [
+        f"| Full PDF report (not cached) | {pdf['median']:.0f} | {pdf['p95']:.0f} | {pdf['p95'] / weasy['p95']:.2f}× WeasyPrint alone | {pdf['queries']} |",
+        f"| Floor: WeasyPrint alone, same HTML | {weasy['median']:.0f} | {weasy['p95']:.0f} | 1.00× | 0 |",
+        f"| Submitted PDF from the cache | {cached['median']:.1f} | {cached['p95']:.1f} | {cached['p95'] / floor['p95']:.1f}× | {cached['queries']} |",
+        "",
+    ]
+    report = "\n".join(lines)
+    print(report)
+    if args.write:
+        with open(args.write, "a", encoding="utf-8") as handle:
+            handle.write("\n" + report)
+
+
+if __name__ == "__main__":
+    main()
