@@ -4,8 +4,12 @@ Each function runs a fixed number of aggregate queries, whatever the number of
 objectives, years or councils.
 """
 
+import hashlib
 from collections import Counter, defaultdict
 from statistics import mean, median, quantiles
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Min
 
 from actionplans.models import ActionPlan
 from assessments.models import Assessment, Score
@@ -130,48 +134,57 @@ def latest_plan(council, framework, year):
     return plans.current(year).order_by("-start_year").first() or plans.order_by("-start_year").first()
 
 
-def _spread(values):
+def _spread(histogram):
+    """Quartiles from {level: number of councils}; None for fewer than MIN_GROUP councils."""
+    values = [level for level in sorted(histogram) for _ in range(histogram[level])]
     if len(values) < MIN_GROUP:
         return None
-    q1, q2, q3 = quantiles(values, n=4, method="inclusive")
-    return {"q1": q1, "median": median(values), "q3": q3, "n": len(values), "min": min(values), "max": max(values)}
+    q1, _, q3 = quantiles(values, n=4, method="inclusive")
+    return {"q1": q1, "median": median(values), "q3": q3, "n": len(values), "min": values[0], "max": values[-1]}
 
 
 def benchmark(framework, year, councils, own_council=None):
     """Quartiles per key area (of each council's weakest level) and per objective, over the councils' submitted assessments.
 
-    None when fewer than MIN_GROUP councils submitted. One query for the levels.
+    Levels are counted in SQL (objective × level, and council × key area), so the rows read grow with
+    objectives and key areas, not with every score of every council. Refused below MIN_GROUP councils.
     """
     submitted = Assessment.objects.submitted().filter(framework=framework, year=year, council__in=councils)
-    rows = Score.objects.filter(assessment__in=submitted, level__isnull=False).values_list(
-        "assessment__council_id", "objective__number", "objective__name", "objective__section__number", "objective__section__name", "level"
-    )
-    by_objective, by_council_section = defaultdict(list), defaultdict(list)
-    names, section_names, councils_seen, own = {}, {}, set(), {"objectives": {}, "sections": {}}
-    for council_id, number, name, section_number, section_name, level in rows:
-        councils_seen.add(council_id)
-        by_objective[number].append(level)
-        by_council_section[(council_id, section_number)].append(level)
-        names[number] = (name, section_number)
-        section_names[section_number] = section_name
-        if own_council is not None and council_id == own_council.pk:
-            own["objectives"][number] = level
-    if len(councils_seen) < MIN_GROUP:
-        return {"count": len(councils_seen), "refused": True}
-    by_section = defaultdict(list)
-    for (council_id, section_number), levels in by_council_section.items():
-        weakest = min(levels)
-        by_section[section_number].append(weakest)
-        if own_council is not None and council_id == own_council.pk:
-            own["sections"][section_number] = weakest
+    state = submitted.aggregate(count=Count("council_id", distinct=True), latest=Max("submitted_at"))
+    if state["count"] < MIN_GROUP:
+        return {"count": state["count"], "refused": True}
+    # The group's counts change only when an assessment is submitted or reopened: keep them until then.
+    key = f"benchmark:{framework.pk}:{year}:{hashlib.sha256(str(submitted.values('pk').query).encode()).hexdigest()[:16]}:{state['count']}:{state['latest'].timestamp() if state['latest'] else 0}"
+    by_objective, by_section = cache.get_or_set(key, lambda: _group_histograms(submitted), timeout=3600)
+    own = {"sections": {}, "objectives": {}}
+    if own_council is not None:
+        mine = Score.objects.filter(assessment__in=submitted.filter(council=own_council), level__isnull=False).values_list("objective_id", "objective__section_id", "level")
+        for objective_id, section_id, level in mine:
+            own["objectives"][objective_id] = level
+            own["sections"][section_id] = min(level, own["sections"].get(section_id, level))
+    objectives = {o.pk: o for o in framework.objectives.all()}
+    sections = {s.pk: s for s in framework.sections.all()}
     return {
-        "count": len(councils_seen),
+        "count": state["count"],
         "refused": False,
         "sections": [
-            {"number": n, "name": section_names[n], "spread": _spread(by_section[n]), "own": own["sections"].get(n)} for n in sorted(by_section)
+            {"number": sections[pk].number, "name": sections[pk].name, "spread": _spread(by_section[pk]), "own": own["sections"].get(pk)}
+            for pk in sorted(by_section, key=lambda pk: sections[pk].number)
         ],
         "objectives": [
-            {"number": n, "name": names[n][0], "section_number": names[n][1], "spread": _spread(by_objective[n]), "own": own["objectives"].get(n)}
-            for n in sorted(by_objective)
+            {"number": objectives[pk].number, "name": objectives[pk].name, "spread": _spread(by_objective[pk]), "own": own["objectives"].get(pk)}
+            for pk in sorted(by_objective, key=lambda pk: objectives[pk].number)
         ],
     }
+
+
+def _group_histograms(submitted):
+    """({objective_id: {level: councils}}, {section_id: {weakest level: councils}}), counted in SQL."""
+    scored = Score.objects.filter(assessment__in=submitted, level__isnull=False)
+    by_objective = defaultdict(Counter)
+    for objective_id, level, n in scored.values_list("objective_id", "level").annotate(n=Count("id")).order_by():
+        by_objective[objective_id][level] = n
+    by_section = defaultdict(Counter)
+    for _, section_id, level in scored.values_list("assessment_id", "objective__section_id").annotate(weakest=Min("level")).order_by():
+        by_section[section_id][level] += 1
+    return dict(by_objective), dict(by_section)

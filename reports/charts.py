@@ -1,8 +1,9 @@
-"""Plotly figures for the dashboards, drawn from chartdata's numbers. Sent as JSON; plotly.js (served locally) draws them."""
+"""Plotly figures for the dashboards, drawn from chartdata's numbers.
 
-import json
-
-import plotly.graph_objects as go
+Figures are plain dicts in Plotly's JSON schema: plotly.graph_objects validates every property as it is set,
+which cost more than the rest of the dashboard together. tests/test_dashboards.py feeds each figure to
+plotly.graph_objects.Figure, so the schema is still checked, once, in the tests. plotly.js (served locally) draws them.
+"""
 
 from maturity.levels import Level
 
@@ -10,102 +11,123 @@ from .chartdata import LEVEL_COLOURS, LEVEL_KEYS, level_key_label
 
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif", "size": 13, "color": "#212529"}
 CONFIG = {"displayModeBar": False, "responsive": True}  # no toolbar: its buttons would nest controls inside the role="img" chart
-LEVEL_AXIS = {"range": [0, 5.5], "tickvals": Level.values, "ticktext": [f"{v} {Level(v).label}" for v in Level.values], "title": "Level"}
+LEVEL_AXIS = {"range": [0, 5.5], "tickvals": Level.values, "ticktext": [f"{v} {Level(v).label}" for v in Level.values], "title": {"text": "Level"}}
+OUTLINE = {"color": "#495057", "width": 1}
 
 
-def _layout(fig, height, **kwargs):
-    kwargs.setdefault("legend", {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
-    top = 10 if kwargs.get("showlegend") is False or kwargs["legend"].get("orientation") == "v" else 60
-    fig.update_layout(template="none", height=height + top, margin={"l": 10, "r": 10, "t": top, "b": 10}, font=FONT, plot_bgcolor="#fff", paper_bgcolor="#fff", **kwargs)
-    fig.update_xaxes(automargin=True, gridcolor="#e9ecef")
-    fig.update_yaxes(automargin=True, gridcolor="#e9ecef")
-    return fig
+def _axis(extra=None):
+    return {"automargin": True, "gridcolor": "#e9ecef", **(extra or {})}
+
+
+def _figure(data, height, *, xaxis=None, yaxis=None, legend=None, showlegend=True, **layout):
+    legend = legend or {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}
+    top = 10 if not showlegend or legend.get("orientation") == "v" else 60
+    return {
+        "data": data,
+        "layout": {
+            "height": height + top, "margin": {"l": 10, "r": 10, "t": top, "b": 10}, "font": FONT,
+            "plot_bgcolor": "#fff", "paper_bgcolor": "#fff", "showlegend": showlegend, "legend": legend,
+            "xaxis": _axis(xaxis), "yaxis": _axis(yaxis), **layout,
+        },
+    }
+
+
+def _title(text):
+    return {"title": {"text": text}}
 
 
 def overall_distribution(summary):
     labels = [level_key_label(level) for level in LEVEL_KEYS]
     counts = [summary["overall"][level] for level in LEVEL_KEYS]
-    fig = go.Figure(
-        go.Bar(
-            x=labels, y=counts, text=counts, textposition="outside", cliponaxis=False,
-            marker={"color": [LEVEL_COLOURS[level] for level in LEVEL_KEYS], "line": {"color": "#495057", "width": 1}},
-            hovertemplate="%{x}: %{y} objectives<extra></extra>",
-        )
-    )
-    return _layout(fig, 320, yaxis={"title": "Objectives"}, showlegend=False)
+    bar = {
+        "type": "bar", "x": labels, "y": counts, "text": counts, "textposition": "outside", "cliponaxis": False,
+        "marker": {"color": [LEVEL_COLOURS[level] for level in LEVEL_KEYS], "line": OUTLINE},
+        "hovertemplate": "%{x}: %{y} objectives<extra></extra>",
+    }
+    return _figure([bar], 320, yaxis=_title("Objectives"), showlegend=False)
 
 
 def section_distributions(summary):
     sections = list(reversed(summary["sections"]))
     names = [f"{s['number']}. {s['name']}" for s in sections]
-    fig = go.Figure()
-    for level in LEVEL_KEYS:
-        fig.add_trace(
-            go.Bar(
-                name=level_key_label(level), y=names, x=[s["counts"][level] for s in sections], orientation="h",
-                marker={"color": LEVEL_COLOURS[level], "line": {"color": "#495057", "width": 1}},
-                hovertemplate="%{y}: %{x} at " + level_key_label(level) + "<extra></extra>",
-            )
-        )
-    return _layout(fig, 60 + 34 * len(sections), barmode="stack", xaxis={"title": "Objectives"})
+    data = [
+        {
+            "type": "bar", "orientation": "h", "name": level_key_label(level), "y": names, "x": [s["counts"][level] for s in sections],
+            "marker": {"color": LEVEL_COLOURS[level], "line": OUTLINE},
+            "hovertemplate": "%{y}: %{x} at " + level_key_label(level) + "<extra></extra>",
+        }
+        for level in LEVEL_KEYS
+    ]
+    return _figure(data, 60 + 34 * len(sections), barmode="stack", xaxis=_title("Objectives"))
 
 
 def scores_by_objective(summary):
     rows = summary["objectives"]
-    fig = go.Figure(
-        go.Bar(
-            x=[str(r["number"]) for r in rows], y=[r["level"] or 0 for r in rows],
-            marker={"color": [LEVEL_COLOURS[r["level"]] for r in rows], "line": {"color": "#495057", "width": 0.5}},
-            customdata=[[r["name"], level_key_label(r["level"])] for r in rows],
-            hovertemplate="Objective %{x}: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-        )
-    )
-    return _layout(fig, 300, xaxis={"title": "Objective", "type": "category", "tickangle": 0}, yaxis=LEVEL_AXIS, showlegend=False)
+    bar = {
+        "type": "bar", "x": [str(r["number"]) for r in rows], "y": [r["level"] or 0 for r in rows],
+        "marker": {"color": [LEVEL_COLOURS[r["level"]] for r in rows], "line": {"color": "#495057", "width": 0.5}},
+        "customdata": [[r["name"], level_key_label(r["level"])] for r in rows],
+        "hovertemplate": "Objective %{x}: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+    }
+    return _figure([bar], 300, xaxis={**_title("Objective"), "type": "category", "tickangle": 0}, yaxis=LEVEL_AXIS, showlegend=False)
 
 
 def key_area_profile(profile):
     areas = profile["areas"]
     names = [f"{a['number']}. {a['name']}" for a in areas]
-    fig = go.Figure()
-    for key, label, symbol, colour in (("assessed", "Latest assessed", "circle", "#2a788e"), ("current", "Plan's current", "square-open", "#495057"), ("target", "Target", "diamond", "#b5179e")):
-        fig.add_trace(go.Scatter(name=label, y=names, x=[a[key] for a in areas], mode="markers", marker={"symbol": symbol, "size": 13, "color": colour, "line": {"width": 2, "color": colour}}))
-    return _layout(fig, 60 + 34 * len(areas), xaxis=LEVEL_AXIS, yaxis={"autorange": "reversed"})
+    data = [
+        {"type": "scatter", "mode": "markers", "name": label, "y": names, "x": [a[key] for a in areas], "marker": {"symbol": symbol, "size": 13, "color": colour, "line": {"width": 2, "color": colour}}}
+        for key, label, symbol, colour in (("assessed", "Latest assessed", "circle", "#2a788e"), ("current", "Plan's current", "square-open", "#495057"), ("target", "Target", "diamond", "#b5179e"))
+    ]
+    return _figure(data, 60 + 34 * len(areas), xaxis=LEVEL_AXIS, yaxis={"autorange": "reversed"})
 
 
 def year_on_year(history):
-    fig = go.Figure()
+    data = []
     for section in history["sections"]:
         years = [y for y in history["years"] if y in section["weakest"]]
-        fig.add_trace(go.Scatter(name=f"{section['number']}. {section['name']}", x=[str(y) for y in years], y=[section["weakest"][y] for y in years], mode="lines+markers"))
-    return _layout(fig, 380, xaxis={"title": "Year", "type": "category"}, yaxis={**LEVEL_AXIS, "title": "Weakest level"}, legend={"orientation": "v", "x": 1.02, "y": 1})
+        data.append({"type": "scatter", "mode": "lines+markers", "name": f"{section['number']}. {section['name']}", "x": [str(y) for y in years], "y": [section["weakest"][y] for y in years]})
+    return _figure(data, 380, xaxis={**_title("Year"), "type": "category"}, yaxis={**LEVEL_AXIS, **_title("Weakest level")}, legend={"orientation": "v", "x": 1.02, "y": 1})
+
+
+def _number(value):
+    return float(value) if value is not None else None
 
 
 def kpi_trend(trend):
     kpi, rows = trend["kpi"], trend["rows"]
     labels = [r["label"] for r in rows]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(name="Actual", x=labels, y=[float(r["value"].actual) if r["value"].actual is not None else None for r in rows], mode="lines+markers", marker={"color": "#2a788e"}))
-    fig.add_trace(go.Scatter(name="Target", x=labels, y=[float(r["value"].target) if r["value"].target is not None else None for r in rows], mode="markers", marker={"symbol": "diamond-open", "size": 11, "color": "#b5179e"}))
+    data = [
+        {"type": "scatter", "mode": "lines+markers", "name": "Actual", "x": labels, "y": [_number(r["value"].actual) for r in rows], "marker": {"color": "#2a788e"}},
+        {"type": "scatter", "mode": "markers", "name": "Target", "x": labels, "y": [_number(r["value"].target) for r in rows], "marker": {"symbol": "diamond-open", "size": 11, "color": "#b5179e"}},
+    ]
+    layout = {}
     if kpi.baseline_value is not None:
-        fig.add_hline(y=float(kpi.baseline_value), line_dash="dot", line_color="#6c757d", annotation_text="Baseline")
-    return _layout(fig, 240, xaxis={"type": "category"}, yaxis={"title": kpi.get_unit_display()})
+        baseline = float(kpi.baseline_value)
+        layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": baseline, "y1": baseline, "line": {"dash": "dot", "color": "#6c757d"}}]
+        layout["annotations"] = [{"xref": "paper", "x": 1, "y": baseline, "text": "Baseline", "showarrow": False, "xanchor": "right", "yanchor": "bottom"}]
+    return _figure(data, 240, xaxis={"type": "category"}, yaxis=_title(kpi.get_unit_display()), **layout)
 
 
 def benchmark_spread(rows, title="Key area"):
     """Interquartile range as a bar from Q1 to Q3, the median as a line mark, this council as a diamond."""
     rows = [r for r in rows if r["spread"]]
     names = [f"{r['number']}. {r['name']}" for r in rows]
-    fig = go.Figure()
-    fig.add_trace(go.Bar(name="Middle half of councils (Q1–Q3)", y=names, base=[r["spread"]["q1"] for r in rows], x=[max(r["spread"]["q3"] - r["spread"]["q1"], 0.05) for r in rows], orientation="h", marker={"color": "#cfe2ff", "line": {"color": "#6c757d", "width": 1}}, hovertemplate="%{y}: Q1 %{base}<extra></extra>"))
-    fig.add_trace(go.Scatter(name="Median", y=names, x=[r["spread"]["median"] for r in rows], mode="markers", marker={"symbol": "line-ns-open", "size": 18, "color": "#212529", "line": {"width": 3}}))
+    data = [
+        {
+            "type": "bar", "orientation": "h", "name": "Middle half of councils (Q1–Q3)", "y": names,
+            "base": [r["spread"]["q1"] for r in rows], "x": [max(r["spread"]["q3"] - r["spread"]["q1"], 0.05) for r in rows],
+            "marker": {"color": "#cfe2ff", "line": {"color": "#6c757d", "width": 1}}, "hovertemplate": "%{y}: Q1 %{base}<extra></extra>",
+        },
+        {"type": "scatter", "mode": "markers", "name": "Median", "y": names, "x": [r["spread"]["median"] for r in rows], "marker": {"symbol": "line-ns-open", "size": 18, "color": "#212529", "line": {"width": 3}}},
+    ]
     if any(r["own"] is not None for r in rows):
-        fig.add_trace(go.Scatter(name="Your council", y=names, x=[r["own"] for r in rows], mode="markers", marker={"symbol": "diamond", "size": 12, "color": "#b5179e"}))
-    return _layout(fig, 60 + 34 * len(rows), xaxis=LEVEL_AXIS, yaxis={"autorange": "reversed", "title": title})
+        data.append({"type": "scatter", "mode": "markers", "name": "Your council", "y": names, "x": [r["own"] for r in rows], "marker": {"symbol": "diamond", "size": 12, "color": "#b5179e"}})
+    return _figure(data, 60 + 34 * len(rows), xaxis=LEVEL_AXIS, yaxis={"autorange": "reversed", **_title(title)})
 
 
 def as_json(fig):
-    """Plain data for json_script (plotly's own encoder first turns its objects into JSON types)."""
-    return {**json.loads(fig.to_json()), "config": CONFIG}
+    return {**fig, "config": CONFIG}
 
 
 # Text alternatives: what each chart shows, in a sentence or two.

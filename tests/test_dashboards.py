@@ -219,3 +219,33 @@ def test_vendored_plotly_css_matches_the_installed_plotly_js():
 
     assert (FIXTURES.parent / "static/vendor/plotly/plotly.css").read_text(encoding="utf-8") == plotly_css(), "regenerate: python -m config.plotly_css"
     assert len(maplibre_style_id()) == 64
+
+
+def test_every_figure_passes_plotlys_own_schema_validation(client, head, medway, nps2018, council_a, other_officer):
+    import plotly.graph_objects as go
+
+    plan = plan_create(council_a, nps2018, "Plan", 2024, 2026, head)
+    LineTarget.objects.create(line=plan.lines.first(), year=2026, level=4)
+    plan.kpis.create(name="Waivers", kind="quantity", unit="count", direction="lower", baseline_value=189).values.create(period_start="2024-04-01", actual=171, target=180)
+    client.force_login(head)
+    page = client.get(reverse("reports:dashboard")).content.decode()
+    figures = re.findall(r'<script id="(chart-[\w-]+)" type="application/json">(.*?)</script>', page, re.S)
+    assert {name for name, _ in figures} >= {"chart-overall", "chart-sections", "chart-objectives", "chart-history", "chart-profile"}
+    assert any(name.startswith("chart-kpi-") for name, _ in figures)
+    for _, blob in figures:
+        figure = json.loads(blob)
+        go.Figure(data=figure["data"], layout=figure["layout"])  # raises on any property plotly.js does not know
+    make_councils(5, nps2018, 2023, [1, 2, 3, 4, 5])
+    bench = client.get(reverse("reports:benchmark"), {"framework": "nps-2018", "year": 2023}).content.decode()
+    figure = json.loads(re.search(r'<script id="chart-benchmark" type="application/json">(.*?)</script>', bench, re.S).group(1))
+    go.Figure(data=figure["data"], layout=figure["layout"])
+
+
+def test_benchmark_figures_follow_a_reopened_assessment(nps2018, head):
+    from assessments.services import assessment_reopen
+
+    peers = make_councils(5, nps2018, 2023, [1, 2, 3, 4, 5])
+    assert benchmark(nps2018, 2023, Council.objects.all())["objectives"][0]["spread"]["median"] == 3
+    reopened = peers[0].assessments.get()
+    assessment_reopen(reopened, head, "correction")
+    assert benchmark(nps2018, 2023, Council.objects.all())["refused"] is True  # 4 left: the cached counts were not reused
