@@ -83,7 +83,7 @@ def score_save(score, form, user):
     if not bumped:
         raise StaleScore(Score.objects.select_related("updated_by", "objective").get(pk=score.pk))
 
-    score.refresh_from_db()
+    score.version = data["version"] + 1  # what the conditional UPDATE just wrote; no need to read it back
     score.level = data["level"]
     score.working_towards = data["working_towards"]
     score.comment, score.action, score.evidence = data["comment"], data["action"], data["evidence"]

@@ -235,7 +235,9 @@ def _autosave_response(request, context, state, status):
 def objective_autosave(request, pk, number):
     """Autosave of one objective: 200 saved, 422 invalid, 409 stale, 423 submitted."""
     assessment = _get_assessment_for_user(request, pk, edit=True)
-    score = get_object_or_404(Score.objects.for_page(), assessment=assessment, objective__number=number)
+    score = get_object_or_404(
+        Score.objects.select_related("objective__section").prefetch_related("directorate_ratings__directorate"), assessment=assessment, objective__number=number
+    )
     directorates = list(assessment.council.directorates.all())
     form = ScoreForm(request.POST, prefix=f"o{number}", directorates=directorates, initial=_initial(score))
     context = {"assessment": assessment, "score": score, "form": form}
