@@ -42,6 +42,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from assessments.models import Assessment, Score  # noqa: E402
@@ -164,7 +165,7 @@ def main():
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--timeout", "30", "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ},
+        cwd=ROOT, env={**os.environ, "PYTHONWARNINGS": "ignore::UserWarning"},  # whitenoise: no collected static files needed here
     )
     try:
         for _ in range(100):
@@ -192,6 +193,7 @@ def main():
 
     outcomes = Counter(entry[0] for entry in log)
     print(f"{len(log)} autosaves in {elapsed:.1f} s ({len(log) / elapsed:.0f}/s) by {args.officers} officers, {args.workers} gunicorn workers: {dict(outcomes)}")
+    connection.close()  # ours may have been cut by the restart; verify on a fresh one
     problems = verify(draft, log)
     errors = {kind: n for kind, n in outcomes.items() if kind.startswith("http 5") and not (args.restart_db and kind.startswith("http 503"))}
     if errors:
