@@ -45,6 +45,8 @@ class ScoreForm(forms.Form):
     comment = _text_field("Comment")
     action = _text_field("Action")
     evidence = _text_field("Evidence or case study")
+    not_applicable = forms.BooleanField(required=False, label="Out of scope for this council")
+    not_applicable_reason = _text_field("Why it is out of scope")
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, directorates=(), **kwargs):
@@ -86,6 +88,11 @@ class ScoreForm(forms.Form):
                 "A 5 (Innovator) means the council is ready to act as a case study for others: "
                 "describe the case study or evidence before choosing 5.",
             )
+        if data.get("not_applicable"):
+            if level is not None or rated:
+                self.add_error("not_applicable", "An objective out of scope has no level: clear the level (and directorate levels) first, or untick “out of scope”.")
+            if not (data.get("not_applicable_reason") or "").strip():
+                self.add_error("not_applicable_reason", "Say why this objective does not apply to the council; the reason appears in reports.")
         if data.get("working_towards") and (level is None or level == Level.INNOVATOR):
             self.add_error("working_towards", "Working towards the next level needs a level from 1 to 4.")
         return data

@@ -32,7 +32,7 @@ class AssessmentQuerySet(models.QuerySet):
 
     def with_progress(self):
         return self.annotate(
-            objective_count=Count("scores", distinct=True),
+            objective_count=Count("scores", filter=Q(scores__not_applicable=False), distinct=True),
             scored_count=Count("scores", filter=Q(scores__level__isnull=False), distinct=True),
         )
 
@@ -80,7 +80,7 @@ class Assessment(models.Model):
         )
 
     def unscored(self):
-        return self.scores.filter(level__isnull=True).select_related("objective").order_by("objective__number")
+        return self.scores.filter(level__isnull=True, not_applicable=False).select_related("objective").order_by("objective__number")
 
 
 class ScoreQuerySet(models.QuerySet):
@@ -104,6 +104,8 @@ class Score(models.Model):
     action = models.TextField(blank=True)
     evidence = models.TextField(blank=True, help_text="Case study or evidence; required for level 5")
     carried_forward = models.BooleanField(default=False, help_text="Copied from last year and not touched since")
+    not_applicable = models.BooleanField("out of scope", default=False, help_text="Not applicable to this council; left out of roll-ups and charts")
+    not_applicable_reason = models.TextField("why it is out of scope", blank=True)
     source_text = models.CharField(max_length=50, blank=True, help_text="The score as written in an imported spreadsheet, e.g. '2/3'")
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -117,6 +119,7 @@ class Score(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "objective"], name="one_score_per_objective"),
             models.CheckConstraint(condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=5), name="score_level_1_to_5"),
+            models.CheckConstraint(condition=Q(not_applicable=False) | Q(level__isnull=True), name="out_of_scope_has_no_level"),
         ]
 
     def __str__(self):
@@ -129,6 +132,8 @@ class Score(models.Model):
     @property
     def display_level(self):
         """'2', '2/3' when working towards 3, or '–'."""
+        if self.not_applicable:
+            return "n/a"
         if self.level is None:
             return "–"
         return f"{self.level}/{self.level + 1}" if self.working_towards else str(self.level)

@@ -50,6 +50,7 @@ def assessment_start(council, framework, year, user, *, carry_forward=True):
             score.level = old.level
             score.working_towards = old.working_towards
             score.comment, score.action, score.evidence = old.comment, old.action, old.evidence
+            score.not_applicable, score.not_applicable_reason = old.not_applicable, old.not_applicable_reason
             score.carried_forward = True
         scores.append(score)
     bulk_create_with_history(scores, Score, default_user=user)
@@ -87,6 +88,7 @@ def score_save(score, form, user):
     score.level = data["level"]
     score.working_towards = data["working_towards"]
     score.comment, score.action, score.evidence = data["comment"], data["action"], data["evidence"]
+    score.not_applicable, score.not_applicable_reason = data.get("not_applicable", False), data.get("not_applicable_reason", "")
     score.carried_forward = False
     score.updated_by = user
     score._history_user = user
@@ -151,6 +153,7 @@ def assessment_export_rows(assessment):
             assessment.framework.short_name, score.objective.number, score.objective.section.name, score.objective.name,
             score.level, Level(score.level).label if score.level else "Unscored", "yes" if score.working_towards else "",
             score.comment, score.action, score.evidence, before.get(score.objective_id), score.source_text,
+            "yes" if score.not_applicable else "", score.not_applicable_reason,
         ])
     return rows
 
@@ -175,6 +178,10 @@ def assessment_import_plan(assessment, items):
             weakest = score.weakest_rating()
             if weakest is not None and level != weakest.level:
                 row_problems.append(f"Objective {item.number} has directorate ratings whose weakest is {weakest.level} ({weakest.directorate}); the council score must equal it.")
+            if item.values.get("not_applicable") and level is not None:
+                row_problems.append(f"Objective {item.number} is marked out of scope but has a level.")
+            if item.values.get("not_applicable") and not item.values.get("not_applicable_reason", score.not_applicable_reason).strip():
+                row_problems.append(f"Objective {item.number} is marked out of scope without a reason.")
             evidence = item.values.get("evidence", score.evidence)
             if level == 5 and not evidence.strip():
                 row_problems.append(f"Objective {item.number}: a 5 needs evidence (a case study).")
@@ -185,7 +192,7 @@ def assessment_import_plan(assessment, items):
         # Keep what the sheet said when it was more than a plain level, e.g. the legacy split score "2/3".
         plain = "" if values.get("level") is None else str(values["level"])
         values["source_text"] = item.original if item.original.strip() not in (plain, "") else ""
-        fields = ("level", "working_towards", "comment", "action", "evidence")
+        fields = ("level", "working_towards", "comment", "action", "evidence", "not_applicable", "not_applicable_reason")
         if any(key in values and getattr(score, key) != values[key] for key in fields):
             changes.append({
                 "number": score.objective.number, "name": score.objective.name, "score_id": score.pk, "version": score.version,

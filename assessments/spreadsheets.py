@@ -22,7 +22,10 @@ MAX_ROWS = 2000
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls
 ZIP_SIGNATURE = b"PK\x03\x04"
 HEADER_SCAN_ROWS = 15
-OUR_COLUMNS = ["Framework", "Number", "Key area", "Objective", "Level", "Level name", "Working towards", "Comment", "Action", "Evidence", "Previous level", "Score as imported"]
+OUR_COLUMNS = [
+    "Framework", "Number", "Key area", "Objective", "Level", "Level name", "Working towards", "Comment", "Action", "Evidence",
+    "Previous level", "Score as imported", "Out of scope", "Why out of scope",
+]
 
 
 class SpreadsheetError(ValueError):
@@ -131,6 +134,8 @@ class Columns:
     action: int | None = None
     evidence: int | None = None
     working_towards: int | None = None
+    not_applicable: int | None = None
+    not_applicable_reason: int | None = None
 
 
 def _norm(text):
@@ -169,6 +174,8 @@ def _columns_in(headers, year, overrides):
         action=pick("action", _find(headers, "action", "actions")),
         evidence=pick("evidence", _find(headers, "evidence")),
         working_towards=_find(headers, "working towards"),
+        not_applicable=_find(headers, "out of scope", "not applicable"),
+        not_applicable_reason=_find(headers, "why out of scope", "out of scope reason"),
     )
 
 
@@ -263,6 +270,10 @@ def parse_rows(rows, columns, header_index):
             item.problems.append(str(error))
         if columns.working_towards is not None and _truthy(cell(columns.working_towards)):
             item.values["working_towards"] = True
+        if columns.not_applicable is not None:
+            item.values["not_applicable"] = _truthy(cell(columns.not_applicable))
+        if columns.not_applicable_reason is not None:
+            item.values["not_applicable_reason"] = cell(columns.not_applicable_reason)
         for key in ("comment", "action", "evidence"):
             index = getattr(columns, key)
             if index is None:

@@ -79,7 +79,7 @@ def assessment_new(request):
 def _progress(assessment):
     """({section_id: roll_up}, overall roll_up) from one query over the scores."""
     levels = defaultdict(list)
-    for section_id, level in assessment.scores.values_list("objective__section_id", "level"):
+    for section_id, level in assessment.scores.filter(not_applicable=False).values_list("objective__section_id", "level"):
         levels[section_id].append(level)
     overall = roll_up([level for values in levels.values() for level in values])
     return {section_id: roll_up(values) for section_id, values in levels.items()}, overall
@@ -129,6 +129,8 @@ def _initial(score):
         "comment": score.comment,
         "action": score.action,
         "evidence": score.evidence,
+        "not_applicable": score.not_applicable,
+        "not_applicable_reason": score.not_applicable_reason,
         "version": score.version,
     }
     for rating in score.directorate_ratings.all():

@@ -30,15 +30,19 @@ def objective_levels(assessment):
     rows = (
         Score.objects.filter(assessment=assessment)
         .order_by("objective__number")
-        .values_list("objective__number", "objective__name", "objective__section__number", "objective__section__name", "level", "working_towards")
+        .values_list("objective__number", "objective__name", "objective__section__number", "objective__section__name", "level", "working_towards", "not_applicable", "not_applicable_reason")
     )
-    keys = ("number", "name", "section_number", "section", "level", "working_towards")
+    keys = ("number", "name", "section_number", "section", "level", "working_towards", "not_applicable", "not_applicable_reason")
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def summary(assessment, previous=None):
-    """Everything the summary charts and headline figures need, from two queries (three with a previous year)."""
-    objectives = objective_levels(assessment)
+    """Everything the summary charts and headline figures need, from two queries (three with a previous year).
+
+    Objectives marked out of scope are left out of every figure and listed under "out_of_scope".
+    """
+    every = objective_levels(assessment)
+    objectives = [row for row in every if not row["not_applicable"]]
     overall = Counter(row["level"] for row in objectives)
     sections = {}
     for row in objectives:
@@ -72,6 +76,7 @@ def summary(assessment, previous=None):
         "scored": len(scored),
         "total": len(objectives),
         "changes": {key: changes.get(key, 0) for key in ("up", "same", "down")} if changes is not None else None,
+        "out_of_scope": [row for row in every if row["not_applicable"]],
     }
 
 

@@ -16,7 +16,7 @@ from assessments.spreadsheets import SpreadsheetError, find_columns, parse_level
 
 from .conftest import FIXTURES, submitted_assessment
 
-FIELDS = ("level", "working_towards", "comment", "action", "evidence")
+FIELDS = ("level", "working_towards", "comment", "action", "evidence", "not_applicable", "not_applicable_reason")
 
 
 def snapshot(assessment):
@@ -53,7 +53,7 @@ def varied(council_a, nps2018, head):
     """A submitted assessment using every kind of value: all levels, split scores, unscored, evidence, long text."""
 
     def level_of(number):
-        return None if number == 59 else 1 + number % 5
+        return None if number in (58, 59) else 1 + number % 5
 
     assessment = submitted_assessment(council_a, nps2018, 2022, head, level_of=level_of)
     scores = list(assessment.scores.select_related("objective"))
@@ -61,7 +61,9 @@ def varied(council_a, nps2018, head):
         score.working_towards = score.level is not None and score.level < 5 and score.objective.number % 3 == 0
         score.evidence = "Case study: shared with the region" if score.level == 5 else ""
         score.comment = f"Line one for {score.objective.number}\nLine two, with “quotes”, £ and é"
-    Score.objects.bulk_update(scores, ["working_towards", "evidence", "comment"])
+        if score.objective.number == 58:
+            score.not_applicable, score.not_applicable_reason = True, "District council: no social care contracts"
+    Score.objects.bulk_update(scores, ["working_towards", "evidence", "comment", "not_applicable", "not_applicable_reason"])
     return assessment
 
 
