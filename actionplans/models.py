@@ -15,6 +15,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from assessments.models import Assessment
+from councils.access import membership_of
 from councils.models import Council
 from maturity.levels import Level
 from maturity.models import Framework, Objective, Section
@@ -37,7 +38,7 @@ class ActionPlanQuerySet(models.QuerySet):
         """Staff see all plans; a council's people see their council's (councillors read them)."""
         if user.is_staff:
             return self
-        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        membership = membership_of(user)
         return self.filter(council_id=membership.council_id) if membership else self.none()
 
     def current(self, year):

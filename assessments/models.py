@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Count, Q
 from simple_history.models import HistoricalRecords
 
+from councils.access import membership_of
 from councils.models import Council, Directorate
 from maturity.levels import Level
 from maturity.models import Framework, Objective
@@ -24,7 +25,7 @@ class AssessmentQuerySet(models.QuerySet):
         """Staff see all; officers and heads their council's; councillors its submitted ones."""
         if user.is_staff:
             return self
-        membership = getattr(user, "membership", None) if user.is_authenticated else None
+        membership = membership_of(user)
         if membership is None:
             return self.none()
         qs = self.filter(council_id=membership.council_id)

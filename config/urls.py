@@ -14,6 +14,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("plans/", include("actionplans.urls")),
     path("", include("reports.urls")),
+    path("", include("ratings.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,7 +10,14 @@ from django.core.exceptions import PermissionDenied
 
 
 def membership_of(user):
-    return getattr(user, "membership", None) if user.is_authenticated else None
+    """The user's council membership, for council-wide pages. Invited raters have none: they see only their invitations."""
+    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    return None if membership is None or membership.role == membership.Role.RATER else membership
+
+
+def rater_membership(user):
+    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    return membership if membership is not None and membership.role == membership.Role.RATER else None
 
 
 def require_member(view):

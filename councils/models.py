@@ -56,6 +56,7 @@ class Membership(models.Model):
         OFFICER = "officer", "Procurement officer"
         HEAD = "head", "Head of procurement"
         COUNCILLOR = "councillor", "Councillor"
+        RATER = "rater", "Invited rater"  # rates only the objectives they are invited to; sees nothing else
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="memberships")

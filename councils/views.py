@@ -4,13 +4,15 @@ from django.views.decorators.http import require_GET
 
 from actionplans.models import ActionPlan
 from assessments.models import Assessment
+from councils.access import membership_of, rater_membership
 from maturity.models import Framework
+from ratings.models import Invitation
 
 
 @login_required
 @require_GET
 def home(request):
-    membership = getattr(request.user, "membership", None)
+    membership = membership_of(request.user)
     assessments, plans = [], []
     if membership:
         plans = ActionPlan.objects.visible_to(request.user).for_council(membership.council).select_related("framework")
@@ -21,8 +23,9 @@ def home(request):
             .with_progress()
             .order_by("-year", "framework__code")
         )
+    invitations = Invitation.objects.for_rater(request.user).select_related("assessment__council", "assessment__framework") if rater_membership(request.user) else []
     return render(
         request,
         "home.html",
-        {"assessments": assessments, "plans": plans, "frameworks": Framework.objects.with_counts()},
+        {"assessments": assessments, "plans": plans, "invitations": invitations, "frameworks": Framework.objects.with_counts()},
     )

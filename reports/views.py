@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from assessments.access import get_assessment_for_user
 from assessments.models import Assessment
-from councils.access import require_member
+from councils.access import membership_of, require_member
 from councils.models import Council
 from maturity.models import Framework
 
@@ -86,7 +86,7 @@ GROUPS = {"all": "All councils", "kind": "Councils of the same type", "region": 
 @require_GET
 def benchmarking(request):
     """Medians and quartiles across councils' submitted assessments; other councils stay anonymous."""
-    membership = getattr(request.user, "membership", None)
+    membership = membership_of(request.user)
     if membership is None and not request.user.is_staff:
         raise PermissionDenied("Your account is not attached to a council.")
     own = membership.council if membership else None

@@ -141,3 +141,18 @@ def plan(nps2018, council_a, head, last_year):
     Kpi.objects.create(plan=plan, name="On-contract spend", kind=Kpi.Kind.QUANTITY, unit=Kpi.Unit.PERCENT, baseline_value="96.6")
     DeliveryConsideration.objects.create(plan=plan, description="Approval to recruit a contract manager")
     return plan
+
+
+@pytest.fixture
+def rater(council_a):
+    return make_user("rater", council_a, Membership.Role.RATER)
+
+
+@pytest.fixture
+def invitation(draft, rater, head):
+    """The rater invited to rate objectives 1 and 2 of this year's draft."""
+    from ratings.models import Invitation
+
+    invitation = Invitation.objects.create(assessment=draft, rater=rater, role_label="Commissioner", invited_by=head)
+    invitation.objectives.set(draft.framework.objectives.filter(number__in=[1, 2]))
+    return invitation

@@ -49,6 +49,12 @@ EXPECTED = {
     "reports:dashboard": {"GET": row(LOGIN, 200, 200, 200, 200, 403), "POST": row(LOGIN, 405, 405, 405, 405, 403)},
     "reports:pdf": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "reports:benchmark": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "ratings:raters": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 403, 200, 403, 404, 403)},
+    "ratings:consolidation": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "ratings:consolidate": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 403, 404, 403, 404, 403)},
+    "ratings:response_sheet": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    # Only the invited rater may open an invitation; everyone else is told nothing.
+    "ratings:rate": {"GET": row(LOGIN, 404, 404, 404, 404, 404), "POST": row(LOGIN, 404, 404, 404, 404, 404)},
     "maturity:list": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "maturity:detail": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "maturity:upload": {"GET": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200), "POST": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)},
@@ -90,9 +96,11 @@ def people(officer, head, councillor, other_officer, staff):
     return {"anon": None, "officer_a": officer, "head_a": head, "councillor_a": councillor, "officer_b": other_officer, "staff": staff}
 
 
-def url_for(name, draft, submitted, plan):
+def url_for(name, draft, submitted, plan, invitation=None):
     pattern = dict(all_url_names())[name]
     kwargs = {}
+    if name == "ratings:rate":
+        return reverse(name, args=[invitation.pk])
     if name.startswith("actionplans:"):
         # A fresh item each time, so that one role's successful delete leaves something for the next.
         item = plan.considerations.create(description="Funding") if name == "actionplans:delete" else plan.considerations.first()
@@ -117,11 +125,11 @@ def outcome(response):
 
 
 @pytest.mark.parametrize("name", [n for n in EXPECTED if n in project_url_names()])
-def test_permission_matrix(client, people, draft, last_year, plan, name):
+def test_permission_matrix(client, people, draft, last_year, plan, invitation, name):
     got, want = {}, {}
     for role, user in people.items():
         for method in ("GET", "POST"):
-            url = url_for(name, draft, last_year, plan)
+            url = url_for(name, draft, last_year, plan, invitation)
             client.logout()
             if user:
                 client.force_login(user)
@@ -146,3 +154,19 @@ def test_other_council_sees_none_of_our_assessments(client, other_officer, draft
     listing = client.get(reverse("assessments:list")).content.decode()
     assert "Alpha" not in listing and "2023" not in listing
     assert "Alpha" not in client.get(reverse("home")).content.decode()
+
+
+# An invited rater sees their own invitation and nothing else of the council's.
+RATER_ALLOWED = {"home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate"}
+
+
+@pytest.mark.parametrize("name", [n for n in EXPECTED if n in project_url_names()])
+def test_an_invited_rater_is_refused_everything_but_their_invitation(client, rater, draft, last_year, plan, invitation, name):
+    client.force_login(rater)
+    for method in ("GET", "POST"):
+        url = url_for(name, draft, last_year, plan, invitation)
+        response = client.get(url) if method == "GET" else client.post(url, {})
+        if name in RATER_ALLOWED:
+            assert outcome(response) != 500
+        else:
+            assert outcome(response) in (403, 404, 405, ADMIN_LOGIN), (name, method, outcome(response))

@@ -1,0 +1,68 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+
+from maturity.levels import Level
+
+LEVELS = [("", "Not rated")] + [(level.value, f"{level.value} {level.label}") for level in Level]
+
+
+class InviteForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField()
+    username = forms.CharField(max_length=150, help_text="They sign in with this.")
+    password = forms.CharField(widget=forms.PasswordInput, help_text="Give it to them in person or by phone; they can change it after signing in.")
+    directorate = forms.ModelChoiceField(queryset=None, required=False, empty_label="No directorate")
+    role_label = forms.CharField(label="Their role", max_length=120, help_text="e.g. Commissioner, Contract manager")
+    key_areas = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple, help_text="Every objective of these key areas…")
+    objectives = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple, help_text="…and these objectives.")
+
+    def __init__(self, *args, assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assessment = assessment
+        self.fields["directorate"].queryset = assessment.council.directorates.all()
+        self.fields["key_areas"].queryset = assessment.framework.sections.all()
+        self.fields["objectives"].queryset = assessment.framework.objectives.scorable().order_by("number")
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("That username is taken; choose another.")
+        return username
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password)
+        return password
+
+    def clean(self):
+        data = super().clean()
+        chosen = set(data.get("objectives") or [])
+        for section in data.get("key_areas") or []:
+            chosen.update(section.objectives.scorable())
+        if not chosen and not self.errors:
+            raise forms.ValidationError("Choose at least one key area or objective for them to rate.")
+        data["chosen"] = sorted(chosen, key=lambda o: o.number)
+        return data
+
+
+class RatingForm(forms.Form):
+    level = forms.TypedChoiceField(choices=LEVELS, coerce=int, empty_value=None, required=False, widget=forms.RadioSelect)
+    comment = forms.CharField(required=False, max_length=settings.MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConsolidateForm(forms.Form):
+    level = forms.TypedChoiceField(choices=LEVELS[1:], coerce=int)
+    reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, weakest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.weakest = weakest
+
+    def clean(self):
+        data = super().clean()
+        level = data.get("level")
+        if level is not None and level != self.weakest and not data.get("reason", "").strip():
+            self.add_error("reason", f"The weakest rating is {Level.label_of(self.weakest)}; give the reason for scoring {Level.label_of(level)} instead. It is recorded.")
+        return data

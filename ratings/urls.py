@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "ratings"
+
+urlpatterns = [
+    path("assessments/<int:pk>/raters/", views.raters, name="raters"),
+    path("assessments/<int:pk>/consolidation/", views.consolidation, name="consolidation"),
+    path("assessments/<int:pk>/consolidation/<int:number>/", views.consolidate, name="consolidate"),
+    path("assessments/<int:pk>/response-sheet/", views.response_sheet, name="response_sheet"),
+    path("ratings/<int:pk>/", views.rate, name="rate"),
+]

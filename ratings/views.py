@@ -1,0 +1,149 @@
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments.access import get_assessment_for_user
+from assessments.services import NotEditable
+from assessments.spreadsheets import workbook_bytes
+from maturity.levels import Level
+
+from .forms import ConsolidateForm, InviteForm, RatingForm
+from .models import Consolidation, Invitation, Rating, spread
+from .services import invitation_create, invitation_submit, objective_consolidate, ratings_save
+
+
+def _get_invitation_for_user(request, pk):
+    """The invitation if it is this user's own (404 for anyone else: even its existence is not theirs to know)."""
+    invitation = get_object_or_404(Invitation.objects.select_related("assessment__council", "assessment__framework", "directorate"), pk=pk)
+    if invitation.rater_id != request.user.pk:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def raters(request, pk):
+    """The head invites colleagues to rate chosen objectives, and sees who has submitted."""
+    assessment = get_assessment_for_user(request, pk, head=True)
+    form = InviteForm(request.POST or None, assessment=assessment)
+    if request.method == "POST" and form.is_valid():
+        if not assessment.is_draft:
+            form.add_error(None, "This assessment has been submitted; reopen it to collect more ratings.")
+        else:
+            try:
+                invitation = invitation_create(assessment, form.cleaned_data, request.user)
+            except IntegrityError:
+                form.add_error("username", "That username was just taken; choose another.")
+            else:
+                messages.success(request, f"Invited {invitation} to rate {len(form.cleaned_data['chosen'])} objectives. They sign in as “{invitation.rater.username}”.")
+                return redirect("ratings:raters", pk=pk)
+    invitations = assessment.invitations.select_related("rater", "directorate").prefetch_related("objectives")
+    return render(request, "ratings/raters.html", {"assessment": assessment, "form": form, "invitations": invitations})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate(request, pk):
+    """An invited rater's own page: their objectives only; others' ratings only once they have submitted theirs."""
+    invitation = _get_invitation_for_user(request, pk)
+    objectives = list(invitation.objectives.select_related("section").prefetch_related("descriptors").order_by("number"))
+    mine = {r.objective_id: r for r in invitation.ratings.all()}
+    forms = [
+        (objective, RatingForm(request.POST or None, prefix=f"r{objective.number}", initial={"level": getattr(mine.get(objective.pk), "level", None), "comment": getattr(mine.get(objective.pk), "comment", "")}))
+        for objective in objectives
+    ]
+    if request.method == "POST":
+        if all(form.is_valid() for _, form in forms):
+            try:
+                ratings_save(invitation, {o: (f.cleaned_data["level"], f.cleaned_data["comment"]) for o, f in forms}, request.user)
+                if "submit" in request.POST:
+                    invitation_submit(invitation)
+                    messages.success(request, "Submitted. Thank you: your ratings are now with the head of procurement, and you can see the others'.")
+                else:
+                    messages.success(request, "Saved. Submit when you have rated every objective.")
+            except NotEditable as error:
+                messages.error(request, f"{error} Nothing was changed." if "submitted" in str(error) else str(error))
+            return redirect("ratings:rate", pk=pk)
+        messages.error(request, "Some ratings could not be saved; see below. Nothing was changed.")
+    others = defaultdict(list)
+    if invitation.is_submitted:
+        for rating in Rating.objects.filter(invitation__assessment=invitation.assessment, invitation__submitted_at__isnull=False, objective__in=objectives).exclude(invitation=invitation).select_related("invitation__rater", "invitation__directorate"):
+            others[rating.objective_id].append(rating)
+    rows = [{"objective": o, "form": f, "levels": o.levels_with_descriptors(), "others": others.get(o.pk, [])} for o, f in forms]
+    return render(request, "ratings/rate.html", {"invitation": invitation, "rows": rows, "editable": not invitation.is_submitted and invitation.assessment.is_draft})
+
+
+def _consolidation_rows(assessment, section=None):
+    ratings = Rating.objects.filter(invitation__assessment=assessment, invitation__submitted_at__isnull=False, level__isnull=False).select_related("objective__section", "invitation__rater", "invitation__directorate")
+    if section:
+        ratings = ratings.filter(objective__section__number=section)
+    by_objective = defaultdict(list)
+    for rating in ratings:
+        by_objective[rating.objective].append(rating)
+    decisions = {c.objective_id: c for c in Consolidation.objects.filter(assessment=assessment)}
+    scores = dict(assessment.scores.values_list("objective_id", "level"))
+    rows = []
+    for objective, objective_ratings in by_objective.items():
+        figures = spread(r.level for r in objective_ratings)
+        rows.append({"objective": objective, "ratings": sorted(objective_ratings, key=lambda r: (r.level, str(r.invitation))), "spread": figures, "decision": decisions.get(objective.pk), "score": scores.get(objective.pk)})
+    rows.sort(key=lambda row: (-row["spread"]["range"], row["objective"].number))
+    return rows
+
+
+@login_required
+@require_GET
+def consolidation(request, pk):
+    """Every objective with submitted ratings: who said what, the spread, the weakest; widest spread first."""
+    assessment = get_assessment_for_user(request, pk, head=True)
+    section = request.GET.get("section")
+    rows = _consolidation_rows(assessment, int(section) if section and section.isdigit() else None)
+    for row in rows:
+        row["form"] = ConsolidateForm(initial={"level": row["decision"].level if row["decision"] else row["spread"]["weakest"], "reason": row["decision"].reason if row["decision"] else ""}, weakest=row["spread"]["weakest"], prefix=f"c{row['objective'].number}")
+    invitations = assessment.invitations.select_related("rater")
+    return render(request, "ratings/consolidation.html", {"assessment": assessment, "rows": rows, "invitations": invitations, "sections": assessment.framework.sections.all(), "section": section})
+
+
+@login_required
+@require_POST
+def consolidate(request, pk, number):
+    assessment = get_assessment_for_user(request, pk, head=True)
+    objective = get_object_or_404(assessment.framework.objectives, number=number)
+    levels = Rating.objects.filter(invitation__assessment=assessment, invitation__submitted_at__isnull=False, objective=objective).values_list("level", flat=True)
+    figures = spread(levels)
+    if figures is None:
+        raise Http404("No submitted ratings for this objective.")
+    form = ConsolidateForm(request.POST, weakest=figures["weakest"], prefix=f"c{number}")
+    if form.is_valid():
+        try:
+            score = objective_consolidate(assessment, objective, form.cleaned_data["level"], form.cleaned_data["reason"], request.user)
+        except NotEditable as error:
+            messages.error(request, f"{objective.number}. {objective.name}: {error} Nothing was changed.")
+        else:
+            messages.success(request, f"{objective.number}. {objective.name}: the council's score is now {Level.label_of(score.level)}.")
+    else:
+        messages.error(request, f"{objective.number}. {objective.name}: " + " ".join(e for errors in form.errors.values() for e in errors) + " Nothing was changed.")
+    return redirect(reverse("ratings:consolidation", args=[pk]) + f"#objective-{number}")
+
+
+@login_required
+@require_GET
+def response_sheet(request, pk):
+    """A blank response sheet to collect views offline: every objective's five descriptors, with room for a level and a comment."""
+    assessment = get_assessment_for_user(request, pk)
+    if not (request.user.is_staff or getattr(request.user, "membership", None) and request.user.membership.can_edit):
+        raise PermissionDenied("Response sheets are for officers and heads of procurement.")
+    header = ["Number", "Key area", "Objective", "Description", *[f"{level.value} {level.label}" for level in Level], "Your level (1–5)", "Your comment"]
+    rows = []
+    for section in assessment.framework.sections_with_objectives():
+        for objective in section.objectives.all():
+            rows.append([objective.number, section.name, objective.name, objective.description, *[text for _, text in objective.levels_with_descriptors()], "", ""])
+    response = HttpResponse(workbook_bytes([("Scores", header, rows)]), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{assessment.framework.code}-{assessment.year}-response-sheet.xlsx"'
+    return response
