@@ -241,3 +241,34 @@ def test_head_downloads_the_pdf_report(page, live_server, scoring_setup, tmp_pat
     assert "Alpha Borough Council" in first and "2024" in first
     assert all("DRAFT" in p.extract_text() for p in reader.pages)
     screenshot(page, "pdf-download")
+
+
+def test_two_invitees_rate_and_the_head_consolidates(page, live_server, scoring_setup):
+    from ratings.models import Invitation
+
+    draft = scoring_setup
+    head = draft.council.memberships.get(role="head").user
+    for username, levels in (("amira", ("2", "3")), ("pat", ("4", "3"))):
+        rater = make_user(username, draft.council, "rater")
+        invitation = Invitation.objects.create(assessment=draft, rater=rater, role_label="Commissioner", invited_by=head)
+        invitation.objectives.set(draft.framework.objectives.filter(number__in=[1, 2]))
+        sign_in(page, live_server, username)
+        page.get_by_role("link", name="Alpha Borough Council: NPS 2018 2024").click()
+        assert axe_violations(page) == []
+        page.click(f"label[for='id_r1-level_{levels[0]}']")
+        page.click(f"label[for='id_r2-level_{levels[1]}']")
+        page.fill("#id_r1-comment", f"{username} sees level {levels[0]}")
+        page.get_by_role("button", name="Submit my ratings").click()
+        page.get_by_text("Submitted. Thank you").wait_for()
+        page.context.clear_cookies()
+    assert page.get_by_text("amira sees level 2").is_visible()  # pat, having submitted, sees amira's rating
+
+    sign_in(page, live_server, "head")
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/consolidation/")
+    assert axe_violations(page) == []
+    card = page.locator("#objective-1")
+    assert card.get_by_text("weakest 2 Developing").is_visible()
+    card.get_by_role("button", name="Apply to objective 1").click()
+    page.get_by_text("the council's score is now 2 Developing").wait_for()
+    screenshot(page, "consolidation")
+    assert Score.objects.get(assessment=draft, objective__number=1).level == 2

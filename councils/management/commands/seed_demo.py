@@ -49,6 +49,7 @@ class Command(BaseCommand):
             ]
             self._history(demo, users[1])
             self._plan(demo, users[1])
+            users.append(self._rater(demo, users[1], password))
         self.stdout.write(f"\nDemo users (password: {password}):")
         for user in users:
             role = user.membership.get_role_display() + ", " + str(user.membership.council) if hasattr(user, "membership") else "site staff"
@@ -116,3 +117,14 @@ class Command(BaseCommand):
             kpi = Kpi.objects.create(plan=plan, name=name, kind=Kpi.Kind.QUANTITY, frequency=annual, unit=unit, direction=direction, baseline_value=baseline, baseline_period=date(year, 4, 1))
             for period, actual in actuals:
                 KpiValue.objects.create(kpi=kpi, period_start=date(period, 4, 1), actual=actual)
+
+    def _rater(self, council, head, password):
+        """A commissioner invited to rate key area 1 of the 2024 draft independently."""
+        from ratings.models import Invitation
+
+        user = self._user("rater", "Rita", "Rater", council, Membership.Role.RATER, password)
+        draft = council.assessments.filter(status="draft").order_by("-year").first()
+        if draft and not Invitation.objects.filter(assessment=draft, rater=user).exists():
+            invitation = Invitation.objects.create(assessment=draft, rater=user, role_label="Commissioner", directorate=council.directorates.first(), invited_by=head)
+            invitation.objectives.set(draft.framework.objectives.filter(section__number=1))
+        return user
