@@ -97,7 +97,7 @@ def test_officer_scores_three_objectives_sees_saved_and_finds_them_after_reload(
     page.locator("#status-2").get_by_text("Saved at").wait_for()
 
     # Objective 3 by directorate: Place is weakest at 2, so 3 is refused and 2 is offered.
-    page.locator("#objective-3 details summary").click()
+    page.locator("#objective-3 details.directorates summary").click()
     card = page.locator("#objective-3")
     card.get_by_label("Adults & Health").select_option("3")
     card.get_by_label("Place").select_option("2")
