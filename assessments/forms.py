@@ -5,6 +5,7 @@ from django.utils import timezone
 from maturity.levels import Level
 from maturity.models import Framework
 
+from .evidence import check_upload
 from .spreadsheets import MAX_UPLOAD_BYTES
 
 LEVEL_CHOICES = [("", "Unscored")] + [(level.value, f"{level.value} {level.label}") for level in Level]
@@ -149,3 +150,30 @@ class ImportForm(forms.Form):
 
     def overrides(self):
         return {key: self.cleaned_data.get(f"{key}_column", "") for key in ("number", "level", "name", "comment", "action")}
+
+
+class EvidenceForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="What it shows, e.g. 'Cabinet report on social value, March 2024'")
+    file = forms.FileField(required=False, help_text="PDF, Word (.docx), Excel (.xlsx), PNG or JPEG")
+    url = forms.URLField(required=False, max_length=500, label="or a link", assume_scheme="https")
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            try:
+                self.kind = check_upload(upload, settings.EVIDENCE_MAX_BYTES)
+            except ValueError as error:
+                raise forms.ValidationError(str(error)) from error
+        return upload
+
+    def clean_url(self):
+        url = self.cleaned_data.get("url", "")
+        if url and not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError("Links must start with https:// or http://.")
+        return url
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and bool(data.get("file")) == bool(data.get("url")):
+            raise forms.ValidationError("Attach a file or give a link (one of the two).")
+        return data

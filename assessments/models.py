@@ -1,6 +1,7 @@
 from statistics import mean
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Count, Q
 from simple_history.models import HistoricalRecords
@@ -9,6 +10,10 @@ from councils.access import membership_of
 from councils.models import Council, Directorate
 from maturity.levels import Level
 from maturity.models import Framework, Objective
+
+
+def evidence_storage():
+    return FileSystemStorage(location=settings.EVIDENCE_ROOT, base_url=None)
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -90,7 +95,7 @@ class ScoreQuerySet(models.QuerySet):
 
     def for_page(self):
         return self.select_related("objective__section", "updated_by").prefetch_related(
-            "objective__descriptors", "directorate_ratings__directorate"
+            "objective__descriptors", "directorate_ratings__directorate", "evidence_items"
         )
 
 
@@ -195,3 +200,29 @@ def roll_up(levels):
         "scored": len(scored),
         "total": len(levels),
     }
+
+
+class Evidence(models.Model):
+    """A file or a link backing a score. Files are kept outside the web root and served only to the council's people."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="evidence_items")
+    file = models.FileField(upload_to="%Y/", blank=True, storage=evidence_storage)
+    original_name = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(max_length=10, blank=True, help_text="pdf, docx, xlsx, png or jpeg, as read from the content")
+    size = models.PositiveIntegerField(default=0)
+    url = models.URLField(max_length=500, blank=True)
+    title = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["score", "uploaded_at"]
+        verbose_name_plural = "evidence"
+        constraints = [models.CheckConstraint(condition=~Q(file="") | ~Q(url=""), name="evidence_is_a_file_or_a_link")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_link(self):
+        return not self.file

@@ -1,5 +1,7 @@
 """Operations that span several models, each in one transaction."""
 
+import uuid
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -8,7 +10,7 @@ from simple_history.utils import bulk_create_with_history
 from maturity.levels import Level
 
 from . import spreadsheets
-from .models import Assessment, AssessmentEvent, DirectorateRating, Score
+from .models import Assessment, AssessmentEvent, DirectorateRating, Evidence, Score
 
 
 class StaleScore(Exception):
@@ -148,12 +150,13 @@ def assessment_export_rows(assessment):
     previous = assessment.previous()
     before = dict(previous.scores.values_list("objective_id", "level")) if previous else {}
     rows = []
-    for score in assessment.scores.select_related("objective__section").order_by("objective__number"):
+    for score in assessment.scores.select_related("objective__section").prefetch_related("evidence_items").order_by("objective__number"):
         rows.append([
             assessment.framework.short_name, score.objective.number, score.objective.section.name, score.objective.name,
             score.level, Level(score.level).label if score.level else "Unscored", "yes" if score.working_towards else "",
             score.comment, score.action, score.evidence, before.get(score.objective_id), score.source_text,
             "yes" if score.not_applicable else "", score.not_applicable_reason,
+            "; ".join(f"{e.title} ({e.url or e.original_name})" for e in score.evidence_items.all()),
         ])
     return rows
 
@@ -223,3 +226,27 @@ def assessment_import(assessment, changes, user):
         score._history_user = user
         score.save()
     return len(changes)
+
+
+# Evidence -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_add(score, form, user):
+    data = form.cleaned_data
+    upload = data.get("file")
+    evidence = Evidence(score=score, title=data["title"], url=data.get("url", ""), uploaded_by=user)
+    if upload:
+        evidence.kind, evidence.size, evidence.original_name = form.kind, upload.size, upload.name[:255]
+        # Stored under a random name: the user's file name never reaches the file system.
+        evidence.file.save(f"{uuid.uuid4().hex}.{form.kind}", upload, save=False)
+    evidence.save()
+    return evidence
+
+
+def evidence_remove(evidence):
+    stored = evidence.file.name if evidence.file else None
+    storage = evidence.file.storage if stored else None
+    evidence.delete()
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))

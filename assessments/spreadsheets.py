@@ -24,7 +24,7 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 HEADER_SCAN_ROWS = 15
 OUR_COLUMNS = [
     "Framework", "Number", "Key area", "Objective", "Level", "Level name", "Working towards", "Comment", "Action", "Evidence",
-    "Previous level", "Score as imported", "Out of scope", "Why out of scope",
+    "Previous level", "Score as imported", "Out of scope", "Why out of scope", "Evidence attached",
 ]
 
 

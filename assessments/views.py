@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,9 +16,10 @@ from maturity.models import Framework, Section
 
 from . import spreadsheets
 from .access import get_assessment_for_user as _get_assessment_for_user
+from .evidence import TYPES as EVIDENCE_TYPES
 from .filters import AssessmentFilter
-from .forms import ImportForm, ReopenForm, ScoreForm, StartAssessmentForm, SubmitForm
-from .models import Assessment, Score, roll_up
+from .forms import EvidenceForm, ImportForm, ReopenForm, ScoreForm, StartAssessmentForm, SubmitForm
+from .models import Assessment, Evidence, Score, roll_up
 from .services import (
     NotEditable,
     StaleScore,
@@ -28,6 +29,8 @@ from .services import (
     assessment_reopen,
     assessment_start,
     assessment_submit,
+    evidence_add,
+    evidence_remove,
     score_save,
 )
 from .tables import AssessmentTable
@@ -490,3 +493,53 @@ def framework_score(request, pk):
             "can_edit": assessment.is_draft and can_edit_council(request.user, assessment.council),
         },
     )
+
+
+# Evidence
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_evidence(request, pk, number):
+    """The files and links behind one objective's score; officers and heads add them while the assessment is a draft."""
+    assessment = _get_assessment_for_user(request, pk, edit=request.method == "POST")
+    score = get_object_or_404(Score.objects.select_related("objective"), assessment=assessment, objective__number=number)
+    can_edit = assessment.is_draft and can_edit_council(request.user, assessment.council)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_edit:
+            messages.error(request, "This assessment has been submitted; its evidence can no longer change.")
+            return redirect("assessments:evidence", pk=pk, number=number)
+        if form.is_valid():
+            evidence_add(score, form, request.user)
+            messages.success(request, f"Added “{form.cleaned_data['title']}”.")
+            return redirect("assessments:evidence", pk=pk, number=number)
+    return render(request, "assessments/evidence.html", {"assessment": assessment, "score": score, "items": score.evidence_items.select_related("uploaded_by"), "form": form, "can_edit": can_edit})
+
+
+@login_required
+@require_POST
+def evidence_delete(request, pk, item):
+    assessment = _get_assessment_for_user(request, pk, edit=True)
+    evidence = get_object_or_404(Evidence.objects.select_related("score__objective"), pk=item, score__assessment=assessment)
+    if not assessment.is_draft:
+        messages.error(request, "This assessment has been submitted; its evidence can no longer change.")
+    else:
+        evidence_remove(evidence)
+        messages.success(request, f"Removed “{evidence.title}”.")
+    return redirect("assessments:evidence", pk=pk, number=evidence.score.objective.number)
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk, item):
+    """Only to those who may see the assessment; always as a download, never rendered in our origin."""
+    assessment = _get_assessment_for_user(request, pk)
+    evidence = get_object_or_404(Evidence, pk=item, score__assessment=assessment)
+    if evidence.is_link:
+        raise Http404("This evidence is a link.")
+    content_type = EVIDENCE_TYPES[evidence.kind][0]
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -5,7 +5,10 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
+import tempfile  # noqa: E402
+
 from .settings import *  # noqa: E402,F403
 
+EVIDENCE_ROOT = Path(tempfile.mkdtemp(prefix="nps-evidence-"))  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

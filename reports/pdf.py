@@ -77,7 +77,7 @@ def _plan_context(plan):
 
 
 def _sections(assessment, previous):
-    scores = {s.objective_id: s for s in Score.objects.filter(assessment=assessment)}
+    scores = {s.objective_id: s for s in Score.objects.filter(assessment=assessment).prefetch_related("evidence_items")}
     before = dict(Score.objects.filter(assessment=previous).values_list("objective_id", "level")) if previous else {}
     sections = list(assessment.framework.sections_with_objectives())
     for section in sections:

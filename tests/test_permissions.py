@@ -25,6 +25,9 @@ EXPECTED = {
     "assessments:section": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "assessments:score_all": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "assessments:autosave": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 422, 422, 403, 404, 403)},
+    "assessments:evidence": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "assessments:evidence_download": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "assessments:evidence_delete": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 302, 302, 403, 404, 403)},
     "assessments:history": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "assessments:submit": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 403, 200, 403, 404, 403)},
     "assessments:reopen": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 403, 200, 403, 404, 403)},
@@ -96,6 +99,17 @@ def people(officer, head, councillor, other_officer, staff):
     return {"anon": None, "officer_a": officer, "head_a": head, "councillor_a": councillor, "officer_b": other_officer, "staff": staff}
 
 
+def draft_evidence(draft):
+    """A file on objective 1 of the draft; a fresh one each time, so one role's delete leaves one for the next."""
+    from django.core.files.base import ContentFile
+
+    from assessments.models import Evidence
+
+    evidence = Evidence(score=draft.scores.get(objective__number=1), title="Cabinet report", kind="pdf", size=9, original_name="report.pdf")
+    evidence.file.save("report.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return evidence
+
+
 def url_for(name, draft, submitted, plan, invitation=None):
     pattern = dict(all_url_names())[name]
     kwargs = {}
@@ -107,6 +121,8 @@ def url_for(name, draft, submitted, plan, invitation=None):
         values = {"pk": plan.pk, "line": plan.lines.first().pk, "kpi": plan.kpis.first().pk, "item": item.pk, "kind": "consideration"}
     else:
         values = {"pk": (submitted if name == "assessments:reopen" else draft).pk, "number": 1, "code": "nps-2018"}
+        if name.startswith("assessments:evidence_"):
+            values["item"] = draft_evidence(draft).pk
     for key in pattern.pattern.converters:
         kwargs[key] = values.get(key)
     if name == "password_reset_confirm":
