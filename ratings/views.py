@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,6 +14,7 @@ from assessments.access import get_assessment_for_user
 from assessments.services import NotEditable
 from assessments.spreadsheets import workbook_bytes
 from maturity.levels import Level
+from reports.pdf import render_pdf
 
 from .forms import ConsolidateForm, InviteForm, RatingForm
 from .models import Consolidation, Invitation, Rating, spread
@@ -139,6 +141,11 @@ def response_sheet(request, pk):
     assessment = get_assessment_for_user(request, pk)
     if not (request.user.is_staff or getattr(request.user, "membership", None) and request.user.membership.can_edit):
         raise PermissionDenied("Response sheets are for officers and heads of procurement.")
+    if request.GET.get("format") == "pdf":
+        html = render_to_string("ratings/response_sheet_pdf.html", {"assessment": assessment, "council": assessment.council, "framework": assessment.framework, "sections": assessment.framework.sections_with_objectives()})
+        response = HttpResponse(render_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{assessment.framework.code}-{assessment.year}-response-sheet.pdf"'
+        return response
     header = ["Number", "Key area", "Objective", "Description", *[f"{level.value} {level.label}" for level in Level], "Your level (1–5)", "Your comment"]
     rows = []
     for section in assessment.framework.sections_with_objectives():

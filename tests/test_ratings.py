@@ -136,3 +136,16 @@ def test_a_rater_of_another_council_is_not_invited_across(client, head, draft, c
     stranger = make_user("stranger", council_b, Membership.Role.RATER)
     client.force_login(stranger)
     assert client.get(reverse("ratings:raters", args=[draft.pk])).status_code == 404
+
+
+def test_blank_response_sheet_as_pdf_has_every_objective_and_room_to_answer(client, officer, draft, nps2018):
+    import re
+
+    from pypdf import PdfReader
+
+    client.force_login(officer)
+    response = client.get(reverse("ratings:response_sheet", args=[draft.pk]), {"format": "pdf"})
+    assert response["Content-Disposition"] == 'attachment; filename="nps-2018-2024-response-sheet.pdf"'
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages))
+    assert all(re.sub(r"\s+", " ", o.name) in text for o in nps2018.objectives.scorable())
+    assert text.count("Level (1–5)") == nps2018.objectives.scorable().count()
