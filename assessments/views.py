@@ -1,4 +1,6 @@
+import hashlib
 from collections import defaultdict
+from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -141,41 +143,77 @@ def _initial(score):
     return initial
 
 
-def _card(score, form, previous):
-    """What one objective's card shows, worked out here once: templates pay for every lookup, 59 cards a page."""
-    chosen = str(form["level"].value() or "")
-    directorates = []
-    if form.directorates:
+class ObjectiveCard:
+    """What one objective's scoring card shows, worked out on first use.
+
+    Templates pay for every lookup and a page can hold 59 cards, so values are prepared here; and a card whose
+    HTML comes from the fragment cache (keyed on the score's version, which every change bumps) computes nothing.
+    """
+
+    def __init__(self, assessment, score, previous, directorates, form=None):
+        self.assessment, self.score, self.previous, self._directorates, self._form = assessment, score, previous, directorates, form
+
+    @cached_property
+    def form(self):
+        return self._form or ScoreForm(prefix=f"o{self.score.objective.number}", directorates=self._directorates, initial=_initial(self.score))
+
+    @cached_property
+    def levels(self):
+        return self.score.objective.levels_with_descriptors()
+
+    @cached_property
+    def chosen(self):
+        return str(self.form["level"].value() or "")
+
+    @cached_property
+    def level_options(self):
+        return [{"value": level.value, "label": level.label, "text": text, "checked": str(level.value) == self.chosen} for level, text in self.levels]
+
+    @property
+    def unscored(self):
+        return not self.chosen
+
+    @cached_property
+    def directorates(self):
+        form, result = self.form, []
+        if not form.directorates:
+            return result
         choices = form.fields[f"dir_{form.directorates[0].pk}"].choices
         for directorate, field in form.directorate_fields():
             value = str(field.value() or "")
-            # Drawn as one string like a widget would: 59 cards × 4 directorates × 6 options cost a third of the page in template nodes.
+            # One string, as a widget would draw it: 4 directorates × 6 options per card were a third of the page's template work.
             options = format_html_join("", "<option value=\"{}\"{}>{}</option>", ((v, " selected" if str(v) == value else "", label) for v, label in choices))
-            directorates.append({"name": directorate.name, "html_name": field.html_name, "id": field.id_for_label, "options": options})
-    return {
-        "score": score,
-        "form": form,
-        "previous": previous,
-        "levels": score.objective.levels_with_descriptors(),
-        "level_options": [{"value": level.value, "label": level.label, "text": text, "checked": str(level.value) == chosen} for level, text in score.objective.levels_with_descriptors()],
-        "unscored": not chosen,
-        "directorates": directorates,
-    }
+            result.append({"name": directorate.name, "html_name": field.html_name, "id": field.id_for_label, "options": options})
+        return result
+
+    @property
+    def cache_key(self):
+        """Everything the card's HTML depends on, or None when it shows a submitted form (with its errors)."""
+        if self._form is not None and self._form.is_bound:
+            return None
+        score, previous = self.score, self.previous
+        parts = [
+            score.pk, score.version, score.updated_at.timestamp(), self.assessment.carried_forward_from_id, len(score.evidence_items.all()),
+            f"{previous.pk}.{previous.version}" if previous else "-",
+            ",".join(f"{d.pk}:{d.name}" for d in self._directorates),
+        ]
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def _section_context(request, assessment, section, scores, forms):
+def _section_context(request, assessment, section, scores, directorates, bound_forms=None):
     previous = assessment.previous()
     previous_scores = {}
     if previous:
         previous_scores = {
-            s.objective_id: s for s in previous.scores.filter(objective__section=section).only("objective_id", "level", "working_towards", "comment")
+            s.objective_id: s for s in previous.scores.filter(objective__section=section).only("objective_id", "level", "working_towards", "comment", "version")
         }
     sections = list(assessment.framework.sections.all())
     progress, overall = _progress(assessment)
     for s in sections:
         s.progress = progress.get(s.pk, roll_up([]))
     index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
-    cards = [_card(score, form, previous_scores.get(score.objective_id)) for score, form in forms]
+    forms = dict(bound_forms or [])
+    cards = [ObjectiveCard(assessment, score, previous_scores.get(score.objective_id), directorates, forms.get(score)) for score in scores]
     return {
         "assessment": assessment,
         "section": section,
@@ -219,9 +257,8 @@ def section_score(request, pk, number):
                 messages.success(request, f"Saved {section.name}.")
             return redirect("assessments:section", pk=pk, number=number)
         messages.error(request, "Some scores could not be saved; see the messages below. Nothing in this section was changed.")
-    else:
-        forms = _score_forms(assessment, scores, directorates)
-    return render(request, "assessments/section.html", _section_context(request, assessment, section, scores, forms))
+        return render(request, "assessments/section.html", _section_context(request, assessment, section, scores, directorates, forms))
+    return render(request, "assessments/section.html", _section_context(request, assessment, section, scores, directorates))
 
 
 def _autosave_response(request, context, state, status):
@@ -476,12 +513,11 @@ def framework_score(request, pk):
     previous = assessment.previous()
     previous_scores = {}
     if previous:
-        previous_scores = {s.objective_id: s for s in previous.scores.only("objective_id", "level", "working_towards", "comment")}
+        previous_scores = {s.objective_id: s for s in previous.scores.only("objective_id", "level", "working_towards", "comment", "version")}
     progress, overall = _progress(assessment)
     by_section = defaultdict(list)
-    for score, form in _score_forms(assessment, scores, directorates):
-        card = _card(score, form, previous_scores.get(score.objective_id))
-        by_section[score.objective.section_id].append(card)
+    for score in scores:
+        by_section[score.objective.section_id].append(ObjectiveCard(assessment, score, previous_scores.get(score.objective_id), directorates))
     for section in sections:
         section.cards = by_section.get(section.pk, [])
         section.progress = progress.get(section.pk, roll_up([]))

@@ -177,6 +177,9 @@ CONTENT_SECURITY_POLICY = (
 # Assessments: text limits shown to users before the database would complain.
 MAX_TEXT_LENGTH = 10_000
 
+# Per-process memory cache: rendered scoring cards (keyed on each score's version) and benchmark counts.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}}}
+
 # Evidence files live outside the web root and are served only through a view that checks who may see them.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "var" / "evidence"))
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_MB", 10) * 1024 * 1024

@@ -25,6 +25,14 @@ def load_frameworks():
         framework_load_file(FIXTURES / name)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: primary keys are reused after a rollback on SQLite."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

@@ -134,6 +134,10 @@ def test_scoring_by_keyboard_only(page, live_server, scoring_setup):
     assert Score.objects.get(assessment=draft, objective__number=1).level == 3
     page.goto(f"{live_server.url}/assessments/{draft.pk}/all/")
     assert page.is_checked("#id_o1-level_3")
+    page.focus("#id_o40-level_1")
+    page.keyboard.press("ArrowRight")
+    page.locator("#status-40").get_by_text("Saved at").wait_for()
+    assert Score.objects.get(assessment=draft, objective__number=40).level == 2
     assert axe_violations(page) == []
 
 

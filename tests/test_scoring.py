@@ -228,3 +228,21 @@ def test_scoring_page_query_count_does_not_depend_on_a_previous_year(client, off
     with CaptureQueriesContext(connection) as with_previous:
         client.get(url)
     assert len(with_previous) - len(without_previous) <= 1  # only the previous year's scores query
+
+
+def test_cached_scoring_cards_show_every_change(client, officer, draft):
+    from django.core.cache import cache
+
+    client.force_login(officer)
+    url = reverse("assessments:section", args=[draft.pk, 1])
+    assert "Regular briefings" not in client.get(url).content.decode()
+    score = draft.scores.get(objective__number=1)
+    client.post(reverse("assessments:autosave", args=[draft.pk, 1]), score_post(1, level=2, version=score.version, comment="Regular briefings"))
+    page = client.get(url).content.decode()
+    assert "Regular briefings" in page and 'id="id_o1-level_2" value="2" checked' in page
+    # The second time the card comes from the fragment cache, and is still right.
+    assert len(cache._cache) > 0 and 'id="id_o1-level_2" value="2" checked' in client.get(url).content.decode()
+    whole = client.get(reverse("assessments:score_all", args=[draft.pk])).content.decode()
+    assert "Regular briefings" in whole
+    draft.council.directorates.filter(name="Place").update(name="Place & Environment")
+    assert "Place &amp; Environment" in client.get(url).content.decode()
