@@ -21,18 +21,18 @@ def plan_create(council, framework, title, start_year, end_year, owner, *, line_
 @transaction.atomic
 def line_save(form, target_formset):
     """Save a plan line and its yearly targets together, or neither."""
-    line = form.save()
-    target_formset.instance = line
-    target_formset.save()
-    line.plan.touch()
-    return line
+    return _save_with_rows(form, target_formset)
 
 
 @transaction.atomic
 def kpi_save(form, value_formset):
     """Save a KPI and its values per period together, or neither."""
-    kpi = form.save()
-    value_formset.instance = kpi
-    value_formset.save()
-    kpi.plan.touch()
-    return kpi
+    return _save_with_rows(form, value_formset)
+
+
+def _save_with_rows(form, formset):
+    parent = form.save()
+    formset.instance = parent
+    formset.save()
+    parent.plan.touch()  # cached reports key on the plan's change time
+    return parent
