@@ -82,3 +82,13 @@ def objective_consolidate(assessment, objective, level, reason, user):
     score.save()
     score.refresh_from_db(fields=["version"])
     return score
+
+
+@transaction.atomic
+def invitation_withdraw(invitation):
+    """Withdraw an invitation and its ratings; the rater can no longer sign in unless invited elsewhere."""
+    rater = invitation.rater
+    invitation.delete()
+    if not Invitation.objects.filter(rater=rater).exists():
+        rater.is_active = False
+        rater.save(update_fields=["is_active"])

@@ -6,6 +6,7 @@ app_name = "ratings"
 
 urlpatterns = [
     path("assessments/<int:pk>/raters/", views.raters, name="raters"),
+    path("assessments/<int:pk>/raters/<int:invitation>/withdraw/", views.withdraw, name="withdraw"),
     path("assessments/<int:pk>/consolidation/", views.consolidation, name="consolidation"),
     path("assessments/<int:pk>/consolidation/<int:number>/", views.consolidate, name="consolidate"),
     path("assessments/<int:pk>/response-sheet/", views.response_sheet, name="response_sheet"),

@@ -18,7 +18,7 @@ from reports.pdf import render_pdf
 
 from .forms import ConsolidateForm, InviteForm, RatingForm
 from .models import Consolidation, Invitation, Rating, spread
-from .services import invitation_create, invitation_submit, objective_consolidate, ratings_save
+from .services import invitation_create, invitation_submit, invitation_withdraw, objective_consolidate, ratings_save
 
 
 def _get_invitation_for_user(request, pk):
@@ -154,3 +154,16 @@ def response_sheet(request, pk):
     response = HttpResponse(workbook_bytes([("Scores", header, rows)]), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{assessment.framework.code}-{assessment.year}-response-sheet.xlsx"'
     return response
+
+
+@login_required
+@require_POST
+def withdraw(request, pk, invitation):
+    assessment = get_assessment_for_user(request, pk, head=True)
+    invitation = get_object_or_404(Invitation, pk=invitation, assessment=assessment)
+    if not assessment.is_draft:
+        messages.error(request, "This assessment has been submitted; its raters can no longer change.")
+    else:
+        invitation_withdraw(invitation)
+        messages.success(request, f"Withdrew the invitation of {invitation}; their ratings are no longer counted.")
+    return redirect("ratings:raters", pk=pk)

@@ -53,6 +53,7 @@ EXPECTED = {
     "reports:pdf": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "reports:benchmark": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "ratings:raters": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 403, 200, 403, 404, 403)},
+    "ratings:withdraw": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 403, 302, 403, 404, 403)},
     "ratings:consolidation": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "ratings:consolidate": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 403, 404, 403, 404, 403)},
     "ratings:response_sheet": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
@@ -110,11 +111,25 @@ def draft_evidence(draft):
     return evidence
 
 
+def fresh_invitation(draft):
+    """A new invitation each time, so that one role's withdrawal leaves one for the next."""
+    from django.contrib.auth import get_user_model
+
+    from councils.models import Membership
+    from ratings.models import Invitation
+
+    user = get_user_model().objects.create_user(f"invitee-{Invitation.objects.count()}-{get_user_model().objects.count()}")
+    Membership.objects.create(user=user, council=draft.council, role=Membership.Role.RATER)
+    return Invitation.objects.create(assessment=draft, rater=user, role_label="Commissioner")
+
+
 def url_for(name, draft, submitted, plan, invitation=None):
     pattern = dict(all_url_names())[name]
     kwargs = {}
     if name == "ratings:rate":
         return reverse(name, args=[invitation.pk])
+    if name == "ratings:withdraw":
+        return reverse(name, args=[draft.pk, fresh_invitation(draft).pk])
     if name.startswith("actionplans:"):
         # A fresh item each time, so that one role's successful delete leaves something for the next.
         item = plan.considerations.create(description="Funding") if name == "actionplans:delete" else plan.considerations.first()

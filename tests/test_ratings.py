@@ -149,3 +149,15 @@ def test_blank_response_sheet_as_pdf_has_every_objective_and_room_to_answer(clie
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages))
     assert all(re.sub(r"\s+", " ", o.name) in text for o in nps2018.objectives.scorable())
     assert text.count("Level (1–5)") == nps2018.objectives.scorable().count()
+
+
+def test_withdrawing_an_invitation_drops_its_ratings_and_the_sign_in(client, two_raters, head, draft):
+    amira, pat = two_raters
+    client.force_login(amira.rater)
+    rate(client, amira, {1: 1, 2: 1, 3: 1}, submit=True)
+    client.force_login(head)
+    client.post(reverse("ratings:withdraw", args=[draft.pk, amira.pk]))
+    assert not Invitation.objects.filter(pk=amira.pk).exists() and not Rating.objects.filter(invitation_id=amira.pk).exists()
+    amira.rater.refresh_from_db()
+    assert not amira.rater.is_active
+    assert client.get(reverse("ratings:consolidation", args=[draft.pk])).context["rows"] == []
