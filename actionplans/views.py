@@ -164,15 +164,15 @@ def _edit_child(request, plan, model, form_class, pk, template, noun):
         form.save()
         plan.touch()
         messages.success(request, f"Saved the {noun}.")
-        return None, form
-    return render(request, template, {"plan": plan, "form": form, "object": instance, "noun": noun}), form
+        return None
+    return render(request, template, {"plan": plan, "form": form, "object": instance, "noun": noun})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def consideration_edit(request, pk, item=None):
     plan = _get_plan_for_user(request, pk, edit=True)
-    response, _ = _edit_child(request, plan, DeliveryConsideration, DeliveryConsiderationForm, item, "actionplans/consideration_form.html", "delivery consideration")
+    response = _edit_child(request, plan, DeliveryConsideration, DeliveryConsiderationForm, item, "actionplans/consideration_form.html", "delivery consideration")
     return response or redirect("actionplans:detail", pk=plan.pk)
 
 

@@ -112,19 +112,12 @@ def assessment_detail(request, pk):
     )
 
 
+def _score_form(score, directorates, data=None):
+    return ScoreForm(data, prefix=f"o{score.objective.number}", directorates=directorates, initial=_initial(score))
+
+
 def _score_forms(assessment, scores, directorates, data=None):
-    return [
-        (
-            score,
-            ScoreForm(
-                data,
-                prefix=f"o{score.objective.number}",
-                directorates=directorates,
-                initial=_initial(score),
-            ),
-        )
-        for score in scores
-    ]
+    return [(score, _score_form(score, directorates, data)) for score in scores]
 
 
 def _initial(score):
@@ -155,7 +148,7 @@ class ObjectiveCard:
 
     @cached_property
     def form(self):
-        return self._form or ScoreForm(prefix=f"o{self.score.objective.number}", directorates=self._directorates, initial=_initial(self.score))
+        return self._form or _score_form(self.score, self._directorates)
 
     @cached_property
     def levels(self):
@@ -281,7 +274,7 @@ def objective_autosave(request, pk, number):
         Score.objects.select_related("objective__section").prefetch_related("directorate_ratings__directorate"), assessment=assessment, objective__number=number
     )
     directorates = list(assessment.council.directorates.all())
-    form = ScoreForm(request.POST, prefix=f"o{number}", directorates=directorates, initial=_initial(score))
+    form = _score_form(score, directorates, request.POST)
     context = {"assessment": assessment, "score": score, "form": form}
     if not assessment.is_draft:
         return _autosave_response(request, context, "locked", 423)

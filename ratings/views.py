@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments.access import get_assessment_for_user
 from assessments.services import NotEditable
 from assessments.spreadsheets import workbook_bytes
+from councils.access import can_edit_council
 from maturity.levels import Level
 from reports.pdf import render_pdf
 
@@ -139,7 +140,7 @@ def consolidate(request, pk, number):
 def response_sheet(request, pk):
     """A blank response sheet to collect views offline: every objective's five descriptors, with room for a level and a comment."""
     assessment = get_assessment_for_user(request, pk)
-    if not (request.user.is_staff or getattr(request.user, "membership", None) and request.user.membership.can_edit):
+    if not (request.user.is_staff or can_edit_council(request.user, assessment.council)):
         raise PermissionDenied("Response sheets are for officers and heads of procurement.")
     if request.GET.get("format") == "pdf":
         html = render_to_string("ratings/response_sheet_pdf.html", {"assessment": assessment, "council": assessment.council, "framework": assessment.framework, "sections": assessment.framework.sections_with_objectives()})

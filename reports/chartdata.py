@@ -21,8 +21,7 @@ LEVEL_TEXT_COLOURS = {1: "#000", 2: "#000", 3: "#000", 4: "#fff", 5: "#fff", Non
 MIN_GROUP = 5  # no benchmark figure for fewer councils: they could be recognised
 
 
-def level_key_label(level):
-    return "Unscored" if level is None else f"{level} {Level(level).label}"
+LEVEL_KEY_LABELS = [(level, Level.label_of(level)) for level in LEVEL_KEYS]  # the key under every chart
 
 
 def objective_levels(assessment):
@@ -105,6 +104,11 @@ def key_area_history(assessments):
             for number in sorted(levels)
         ],
     }
+
+
+def history_rows(history):
+    """The year-on-year table: one row per key area, its weakest level in each year."""
+    return [{"name": f"{s['number']}. {s['name']}", "values": [s["weakest"].get(y) for y in history["years"]]} for s in history["sections"]]
 
 
 def plan_profile(plan):

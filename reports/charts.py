@@ -7,7 +7,7 @@ plotly.graph_objects.Figure, so the schema is still checked, once, in the tests.
 
 from maturity.levels import Level
 
-from .chartdata import LEVEL_COLOURS, LEVEL_KEYS, level_key_label
+from .chartdata import LEVEL_COLOURS, LEVEL_KEYS
 
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif", "size": 13, "color": "#212529"}
 CONFIG = {"displayModeBar": False, "responsive": True}  # no toolbar: its buttons would nest controls inside the role="img" chart
@@ -37,7 +37,7 @@ def _title(text):
 
 
 def overall_distribution(summary):
-    labels = [level_key_label(level) for level in LEVEL_KEYS]
+    labels = [Level.label_of(level) for level in LEVEL_KEYS]
     counts = [summary["overall"][level] for level in LEVEL_KEYS]
     bar = {
         "type": "bar", "x": labels, "y": counts, "text": counts, "textposition": "outside", "cliponaxis": False,
@@ -52,9 +52,9 @@ def section_distributions(summary):
     names = [f"{s['number']}. {s['name']}" for s in sections]
     data = [
         {
-            "type": "bar", "orientation": "h", "name": level_key_label(level), "y": names, "x": [s["counts"][level] for s in sections],
+            "type": "bar", "orientation": "h", "name": Level.label_of(level), "y": names, "x": [s["counts"][level] for s in sections],
             "marker": {"color": LEVEL_COLOURS[level], "line": OUTLINE},
-            "hovertemplate": "%{y}: %{x} at " + level_key_label(level) + "<extra></extra>",
+            "hovertemplate": "%{y}: %{x} at " + Level.label_of(level) + "<extra></extra>",
         }
         for level in LEVEL_KEYS
     ]
@@ -66,7 +66,7 @@ def scores_by_objective(summary):
     bar = {
         "type": "bar", "x": [str(r["number"]) for r in rows], "y": [r["level"] or 0 for r in rows],
         "marker": {"color": [LEVEL_COLOURS[r["level"]] for r in rows], "line": {"color": "#495057", "width": 0.5}},
-        "customdata": [[r["name"], level_key_label(r["level"])] for r in rows],
+        "customdata": [[r["name"], Level.label_of(r["level"])] for r in rows],
         "hovertemplate": "Objective %{x}: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
     }
     return _figure([bar], 300, xaxis={**_title("Objective"), "type": "category", "tickangle": 0}, yaxis=LEVEL_AXIS, showlegend=False)
@@ -134,14 +134,14 @@ def as_json(fig):
 
 
 def _count_phrase(counts):
-    parts = [f"{count} at {level_key_label(level)}" for level, count in counts.items() if count]
+    parts = [f"{count} at {Level.label_of(level)}" for level, count in counts.items() if count]
     return ", ".join(parts) if parts else "nothing scored"
 
 
 def captions(summary, history=None, profile=None):
-    weakest = "; ".join(f"{s['number']}. {s['name']}: {level_key_label(s['weakest']) if s['weakest'] else 'unscored'}" for s in summary["sections"])
+    weakest = "; ".join(f"{s['number']}. {s['name']}: {Level.label_of(s['weakest']) if s['weakest'] else 'unscored'}" for s in summary["sections"])
     by_level = "; ".join(
-        f"{level_key_label(level)}: {', '.join(str(r['number']) for r in rows)}" for level, rows in summary["by_level"].items() if rows
+        f"{Level.label_of(level)}: {', '.join(str(r['number']) for r in rows)}" for level, rows in summary["by_level"].items() if rows
     )
     result = {
         "overall": f"Of {summary['total']} objectives: {_count_phrase(summary['overall'])}.",

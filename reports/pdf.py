@@ -9,10 +9,9 @@ from weasyprint.urls import URLFetcher
 
 from actionplans.models import ActionPlan
 from assessments.models import Assessment, Score
-from maturity.levels import Level
 
 from . import svg
-from .chartdata import key_area_history, latest_plan, plan_profile, summary
+from .chartdata import LEVEL_KEY_LABELS, history_rows, key_area_history, latest_plan, summary
 from .models import CachedReport
 
 EDITIONS = {"full": "Full report", "councillor": "Councillor edition"}
@@ -42,13 +41,13 @@ def report_context(assessment, edition="full"):
         "previous": previous,
         "data": data,
         "history": history,
-        "history_rows": [{"name": f"{s['number']}. {s['name']}", "values": [s["weakest"].get(y) for y in history["years"]]} for s in history["sections"]],
+        "history_rows": history_rows(history),
         "charts": {
             "overall": svg.overall_distribution(data),
             "sections": svg.section_distributions(data),
             "objectives": svg.scores_by_objective(data),
         },
-        "level_keys": [(level, Level.label_of(level)) for level in [*Level.values, None]],
+        "level_keys": LEVEL_KEY_LABELS,
         "generated_at": timezone.now(),
     }
     if plan:
@@ -70,7 +69,7 @@ def _plan_context(plan):
     return {
         "plan": plan,
         "plan_lines": lines,
-        "plan_progress": plan_profile(plan)["progress"],
+        "plan_progress": {key: sum(1 for line in lines if line.state == key) for key in ("achieved", "on_track", "overdue", "no_target")},
         "considerations": list(plan.considerations.select_related("section")),
         "kpis": kpis,
     }
@@ -117,6 +116,3 @@ def report_pdf(assessment, edition="full"):
         CachedReport.objects.update_or_create(assessment=assessment, edition=edition, defaults={"fingerprint": fingerprint, "pdf": pdf})
     return pdf
 
-
-def report_cache_drop(assessment):
-    CachedReport.objects.filter(assessment=assessment).delete()

@@ -3,7 +3,9 @@
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .chartdata import LEVEL_COLOURS, LEVEL_KEYS, LEVEL_TEXT_COLOURS, level_key_label
+from maturity.levels import Level
+
+from .chartdata import LEVEL_COLOURS, LEVEL_KEYS, LEVEL_TEXT_COLOURS
 
 FONT = 'font-family="Report Sans"'  # the report's embedded @font-face
 
@@ -29,11 +31,11 @@ def overall_distribution(summary, width=340, height=210):
         y = height - bottom - h
         body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{LEVEL_COLOURS[level]}" stroke="#495057" stroke-width="0.6"/>')
         body.append(f'<text x="{x + slot * 0.35:.1f}" y="{y - 4:.1f}" font-size="11" text-anchor="middle">{count}</text>')
-        number, name = ("", "Unscored") if level is None else (str(level), level_key_label(level).split(" ", 1)[1])
+        number, name = ("", "Unscored") if level is None else (str(level), Level.label_of(level).split(" ", 1)[1])
         body.append(f'<text x="{x + slot * 0.35:.1f}" y="{height - bottom + 12}" font-size="9" text-anchor="middle">{number}</text>')
         body.append(f'<text x="{x + slot * 0.35:.1f}" y="{height - bottom + 23}" font-size="8" text-anchor="middle">{escape(name)}</text>')
     body.append(f'<text x="10" y="{(height - bottom) / 2 + 10:.0f}" font-size="9" transform="rotate(-90 10 {(height - bottom) / 2 + 10:.0f})" text-anchor="middle">Objectives</text>')
-    return _svg(width, height, body, f"Overall score distribution: {', '.join(f'{c} at {level_key_label(lv)}' for lv, c in zip(LEVEL_KEYS, counts, strict=True))}")
+    return _svg(width, height, body, f"Overall score distribution: {', '.join(f'{c} at {Level.label_of(lv)}' for lv, c in zip(LEVEL_KEYS, counts, strict=True))}")
 
 
 def section_distributions(summary, width=480, row=20):
@@ -70,7 +72,7 @@ def scores_by_objective(summary, width=700, height=170):
     for level in range(1, 6):
         y = height - bottom - plot_h * level / 5
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 5}" y2="{y:.1f}" stroke="#dee2e6" stroke-width="0.6"/>')
-        body.append(f'<text x="{left - 4}" y="{y + 3:.1f}" font-size="8" text-anchor="end">{escape(level_key_label(level))}</text>')
+        body.append(f'<text x="{left - 4}" y="{y + 3:.1f}" font-size="8" text-anchor="end">{escape(Level.label_of(level))}</text>')
     for i, row in enumerate(rows):
         level = row["level"] or 0
         h = plot_h * level / 5

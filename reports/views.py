@@ -12,13 +12,13 @@ from maturity.models import Framework
 
 from . import charts
 from .chartdata import (
-    LEVEL_KEYS,
+    LEVEL_KEY_LABELS,
     MIN_GROUP,
     benchmark,
+    history_rows,
     key_area_history,
     kpi_trends,
     latest_plan,
-    level_key_label,
     plan_profile,
     summary,
 )
@@ -70,7 +70,7 @@ def dashboard(request):
             },
             "kpi_figures": [(trend, f"chart-kpi-{trend['kpi'].pk}", charts.as_json(charts.kpi_trend(trend))) for trend in trends if trend["rows"]],
             "captions": charts.captions(data, history, profile),
-            "history_rows": [{"name": f"{s['number']}. {s['name']}", "values": [s["weakest"].get(y) for y in history["years"]]} for s in history["sections"]],
+            "history_rows": history_rows(history),
         }
     )
     for trend in trends:
@@ -78,7 +78,6 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", context)
 
 
-LEVEL_KEY_LABELS = [(level, level_key_label(level)) for level in LEVEL_KEYS]
 GROUPS = {"all": "All councils", "kind": "Councils of the same type", "region": "Councils in the same region"}
 
 
