@@ -44,3 +44,58 @@ def test_whole_framework_scoring_page_is_bounded_and_editable(client, officer, d
         page = client.get(url).content.decode()
     assert page.count('class="objective-card') == 59
     assert f"/assessments/{draft.pk}/objectives/59/autosave/" in page
+
+
+def _grow_ratings(draft, head, count):
+    """`count` more invited raters who submitted a rating for objectives 1 and 2."""
+    from django.utils import timezone
+
+    from councils.models import Membership
+    from ratings.models import Invitation, Rating
+
+    from .conftest import make_user
+
+    start = Invitation.objects.count()
+    for i in range(start, start + count):
+        user = make_user(f"rater-{i}", draft.council, Membership.Role.RATER)
+        invitation = Invitation.objects.create(assessment=draft, rater=user, role_label="Commissioner", invited_by=head, submitted_at=timezone.now())
+        objectives = list(draft.framework.objectives.filter(number__in=[1, 2]))
+        invitation.objectives.set(objectives)
+        Rating.objects.bulk_create(Rating(invitation=invitation, objective=o, level=1 + i % 5) for o in objectives)
+
+
+@pytest.mark.parametrize(
+    "name, bound",
+    [
+        ("ratings:raters", 16),
+        ("ratings:consolidation", 12),
+        ("assessments:evidence", 10),
+        ("assessments:import", 8),
+        ("assessments:export", 10),
+        ("actionplans:line_edit", 16),
+        ("actionplans:kpi_edit", 14),
+        ("actionplans:export", 14),
+    ],
+)
+def test_other_pages_take_a_bounded_number_of_queries_that_does_not_grow(client, head, draft, plan, name, bound, django_assert_max_num_queries):
+    args = {
+        "actionplans:line_edit": [plan.pk, plan.lines.first().pk],
+        "actionplans:kpi_edit": [plan.pk, plan.kpis.first().pk],
+        "actionplans:export": [plan.pk],
+        "assessments:evidence": [draft.pk, 1],
+    }.get(name, [draft.pk])
+    url = reverse(name, args=args)
+    client.force_login(head)
+    _grow_ratings(draft, head, 2)
+    with django_assert_max_num_queries(bound) as few:
+        assert client.get(url).status_code == 200
+    _grow_ratings(draft, head, 10)
+    with django_assert_max_num_queries(bound) as many:
+        assert client.get(url).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_an_invitees_rating_page_is_bounded(client, invitation, django_assert_max_num_queries):
+    client.force_login(invitation.rater)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("ratings:rate", args=[invitation.pk])).status_code == 200
