@@ -1,9 +1,9 @@
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
+from maturity import rules
 from maturity.levels import Level
 from maturity.models import Framework, Objective, Section
 
@@ -24,9 +24,9 @@ def _bootstrap(form):
 def _limit_text(form):
     for field in form.fields.values():
         if isinstance(field, forms.CharField) and field.max_length is None:
-            field.max_length = settings.MAX_TEXT_LENGTH
-            field.validators.append(forms.fields.validators.MaxLengthValidator(settings.MAX_TEXT_LENGTH))
-            field.widget.attrs.setdefault("maxlength", settings.MAX_TEXT_LENGTH)
+            field.max_length = rules.MAX_TEXT_LENGTH
+            field.validators.append(forms.fields.validators.MaxLengthValidator(rules.MAX_TEXT_LENGTH))
+            field.widget.attrs.setdefault("maxlength", rules.MAX_TEXT_LENGTH)
 
 
 class ActionPlanForm(forms.ModelForm):

@@ -15,8 +15,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from assessments.models import Assessment
-from councils.access import membership_of
 from councils.models import Council
+from maturity import rules
 from maturity.levels import Level
 from maturity.models import Framework, Objective, Section
 
@@ -35,11 +35,10 @@ class ActionPlanQuerySet(models.QuerySet):
         return self.filter(council=council)
 
     def visible_to(self, user):
-        """Staff see all plans; a council's people see their council's (councillors read them)."""
-        if user.is_staff:
-            return self
-        membership = membership_of(user)
-        return self.filter(council_id=membership.council_id) if membership else self.none()
+        """Staff see all plans; a council's people see their council's (councillors read them): actionplans.access."""
+        from .access import visible_q
+
+        return self.filter(visible_q(user))
 
     def current(self, year):
         return self.filter(start_year__lte=year, end_year__gte=year)
@@ -93,17 +92,18 @@ class ActionPlan(models.Model):
         """{'year', 'objectives': {objective_id: level}, 'sections': {section_id: weakest level}} from one query."""
         assessment = assessment or self.latest_assessment()
         if assessment is None:
-            return {"year": None, "objectives": {}, "sections": {}}
+            return {"year": None, "objectives": {}, "sections": {}, "means": {}}
         objectives, by_section = {}, defaultdict(list)
-        for objective_id, section_id, level in assessment.scores.values_list("objective_id", "objective__section_id", "level"):
+        for objective_id, section_id, level, out_of_scope in assessment.scores.values_list("objective_id", "objective__section_id", "level", "out_of_scope"):
             objectives[objective_id] = level
-            if level is not None:
-                by_section[section_id].append(level)
+            by_section[section_id].append(rules.OUT_OF_SCOPE if out_of_scope else level)
+        roll_ups = {section_id: rules.roll_up(levels) for section_id, levels in by_section.items()}
         return {
             "year": assessment.year,
             "objectives": objectives,
             # The LGA rule: a key area stands at the weakest level of attainment within it.
-            "sections": {section_id: min(levels) for section_id, levels in by_section.items()},
+            "sections": {section_id: figures["weakest"] for section_id, figures in roll_ups.items() if figures["weakest"] is not None},
+            "means": {section_id: figures["mean"] for section_id, figures in roll_ups.items() if figures["mean"] is not None},
         }
 
 
@@ -136,10 +136,6 @@ class PlanLine(models.Model):
     @property
     def label(self):
         return self.title or (self.objective.name if self.objective_id else self.section.name)
-
-    @property
-    def level_scope(self):
-        return "Objective" if self.objective_id else "Key area"
 
     def assessed_level(self, assessed):
         """The latest assessed level for this line, from `ActionPlan.assessed_levels()`."""
@@ -205,8 +201,7 @@ class LineTarget(models.Model):
 
     @property
     def display_level(self):
-        label = Level.label_of(self.level)
-        return f"{label} / {Level(self.level + 1).label}" if self.working_towards and self.level < 5 else label
+        return rules.level_words(self.level, self.working_towards)
 
 
 class DeliveryConsideration(models.Model):
@@ -313,10 +308,6 @@ class Kpi(models.Model):
                 return {"target_text": target_text, "status": "no_data"}
             met = value.actual > previous if higher else value.actual < previous
         return {"target_text": target_text, "status": "met" if met else "not_met"}
-
-    def latest_status(self):
-        judged = [row for row in self.periods() if row["status"] != "no_data"]
-        return judged[-1]["status"] if judged else "no_data"
 
 
 class KpiValue(models.Model):

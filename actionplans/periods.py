@@ -68,10 +68,6 @@ def parse_period(frequency, text):
     return date(start + 1 if month < 4 else start, month, 1)
 
 
-def is_on_grid(frequency, start):
-    return start.day == 1 and start.month in _FIRST_MONTHS[frequency]
-
-
 def period_label(frequency, start):
     if frequency == Frequency.MONTHLY:
         return f"{start:%Y-%m}"

@@ -1,32 +1,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from assessments.spreadsheets import workbook_bytes
-from councils.access import can_edit_council, can_read_council, is_head_of, require_member
+from common import downloads, sheets
+from councils.access import get_membership_for_user, require_member
 
+from .access import can_edit_plan, get_plan_for_user, is_head_for
+from .exchange import plan_export_sheets
 from .filters import ActionPlanFilter
 from .forms import ActionPlanForm, DeliveryConsiderationForm, KpiForm, KpiValueFormSet, PlanLineForm, TargetFormSet
-from .models import STATUS_LABELS, ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanLine
+from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanLine
 from .services import kpi_save, line_save, plan_create
 from .tables import ActionPlanTable
-
-
-def _get_plan_for_user(request, pk, *, edit=False, head=False):
-    """The plan if this user may see it (404 otherwise); 403 if they may see but not do."""
-    plan = get_object_or_404(ActionPlan.objects.select_related("council", "framework", "owner"), pk=pk)
-    if not can_read_council(request.user, plan.council):
-        raise Http404("No such action plan.")
-    if edit and not can_edit_council(request.user, plan.council):
-        raise PermissionDenied("Only the council's officers and heads of procurement can change action plans.")
-    if head and not is_head_of(request.user, plan.council):
-        raise PermissionDenied("Only the council's head of procurement can do this.")
-    return plan
 
 
 def _lines(plan):
@@ -50,21 +39,19 @@ def _kpis(plan):
 @require_member
 @require_GET
 def plan_list(request):
-    council = request.user.membership.council
+    membership = get_membership_for_user(request)
+    council = membership.council
     qs = ActionPlan.objects.visible_to(request.user).for_council(council).select_related("framework", "owner").annotate(line_count=Count("lines"))
     filterset = ActionPlanFilter(request.GET, queryset=qs)
     table = ActionPlanTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
-    return render(request, "actionplans/list.html", {"council": council, "table": table, "filter": filterset, "can_start": request.user.membership.is_head})
+    return render(request, "actionplans/list.html", {"council": council, "table": table, "filter": filterset, "can_start": membership.is_head})
 
 
 @login_required
-@require_member
 @require_http_methods(["GET", "POST"])
 def plan_new(request):
-    membership = request.user.membership
-    if not membership.is_head:
-        raise PermissionDenied("Action plans are started by the head of procurement.")
+    membership = get_membership_for_user(request, head=True)
     form = ActionPlanForm(request.POST or None, council=membership.council)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -77,7 +64,7 @@ def plan_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, pk):
-    plan = _get_plan_for_user(request, pk, head=True)
+    plan = get_plan_for_user(request, pk, head=True)
     form = ActionPlanForm(request.POST or None, instance=plan, council=plan.council)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -89,7 +76,7 @@ def plan_edit(request, pk):
 @login_required
 @require_GET
 def plan_detail(request, pk):
-    plan = _get_plan_for_user(request, pk)
+    plan = get_plan_for_user(request, pk)
     assessed = plan.assessed_levels()
     lines = list(_lines(plan))
     for line in lines:
@@ -108,8 +95,8 @@ def plan_detail(request, pk):
             "lines": lines,
             "considerations": plan.considerations.select_related("section"),
             "kpis": kpis,
-            "can_edit": can_edit_council(request.user, plan.council),
-            "is_head": is_head_of(request.user, plan.council),
+            "can_edit": can_edit_plan(request.user, plan),
+            "is_head": is_head_for(request.user, plan),
         },
     )
 
@@ -118,7 +105,7 @@ def plan_detail(request, pk):
 @require_GET
 def plan_gap(request, pk):
     """Every key area: current, target and latest assessed level, biggest gap first."""
-    plan = _get_plan_for_user(request, pk)
+    plan = get_plan_for_user(request, pk)
     assessed = plan.assessed_levels()
     lines = list(_lines(plan))
     rows, covered = [], set()
@@ -141,7 +128,7 @@ def plan_gap(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def line_edit(request, pk, line=None):
-    plan = _get_plan_for_user(request, pk, edit=True)
+    plan = get_plan_for_user(request, pk, edit=True)
     instance = get_object_or_404(PlanLine, plan=plan, pk=line) if line else PlanLine(plan=plan)
     assessed = plan.assessed_levels()
     data = request.POST or None
@@ -171,7 +158,7 @@ def _edit_child(request, plan, model, form_class, pk, template, noun):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consideration_edit(request, pk, item=None):
-    plan = _get_plan_for_user(request, pk, edit=True)
+    plan = get_plan_for_user(request, pk, edit=True)
     response = _edit_child(request, plan, DeliveryConsideration, DeliveryConsiderationForm, item, "actionplans/consideration_form.html", "delivery consideration")
     return response or redirect("actionplans:detail", pk=plan.pk)
 
@@ -179,7 +166,7 @@ def consideration_edit(request, pk, item=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def kpi_edit(request, pk, kpi=None):
-    plan = _get_plan_for_user(request, pk, edit=True)
+    plan = get_plan_for_user(request, pk, edit=True)
     instance = get_object_or_404(Kpi, plan=plan, pk=kpi) if kpi else Kpi(plan=plan)
     data = request.POST or None
     form = KpiForm(data, instance=instance, plan=plan)
@@ -200,7 +187,7 @@ DELETABLE = {"line": (PlanLine, "plan line"), "consideration": (DeliveryConsider
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_delete(request, pk, kind, item):
-    plan = _get_plan_for_user(request, pk, edit=True)
+    plan = get_plan_for_user(request, pk, edit=True)
     if kind not in DELETABLE:
         raise Http404("Nothing of that kind.")
     model, noun = DELETABLE[kind]
@@ -217,31 +204,6 @@ def item_delete(request, pk, kind, item):
 @require_GET
 def plan_export(request, pk):
     """The plan as a workbook: lines with their yearly targets, delivery considerations, KPIs with every period."""
-    plan = _get_plan_for_user(request, pk)
-    lines = list(_lines(plan))
-    line_header = ["Key area", "Objective", "Line", "Current level", "Current level note"]
-    for year in plan.years:
-        line_header += [f"Target {year}", f"What will be done {year}"]
-    line_header += ["Owner", "Due date", "Status", "Progress notes"]
-    line_rows = []
-    for line in lines:
-        row = [line.section.name, line.objective.number if line.objective else "", line.label, line.current_level, line.current_level_note]
-        for cell in (line.target_cell(year) for year in plan.years):
-            row += [cell["target"].display_level if cell["target"] else "", cell["target"].narrative if cell["target"] else ""]
-        row += [line.owner, line.due_date, line.get_status_display(), line.progress_notes]
-        line_rows.append(row)
-    considerations = [[c.section.name if c.section else "Whole plan", c.description, c.owner, c.get_status_display()] for c in plan.considerations.select_related("section")]
-    kpi_rows = []
-    for kpi in _kpis(plan):
-        common = [kpi.name, kpi.question, kpi.get_kind_display(), kpi.get_frequency_display(), kpi.get_unit_display(), kpi.get_direction_display(), kpi.baseline_label]
-        periods = kpi.periods() or [None]
-        for row in periods:
-            kpi_rows.append(common + ([row["label"], row["target_text"], row["value"].actual, STATUS_LABELS[row["status"]]] if row else ["", "", "", "No data"]))
-    content = workbook_bytes([
-        ("Lines", line_header, line_rows),
-        ("Delivery considerations", ["Key area", "Depends on", "Owner", "Status"], considerations),
-        ("KPIs", ["KPI", "Question", "Type", "Frequency", "Unit", "Direction", "Baseline", "Period", "Target", "Actual", "Status"], kpi_rows),
-    ])
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{plan.council.slug}-{plan.framework.code}-plan-{plan.start_year}-{plan.end_year}.xlsx"'
-    return response
+    plan = get_plan_for_user(request, pk)
+    content = sheets.workbook_bytes(plan_export_sheets(plan, list(_lines(plan)), list(_kpis(plan))))
+    return downloads.xlsx(content, f"{plan.council.slug}-{plan.framework.code}-plan-{plan.start_year}-{plan.end_year}.xlsx")

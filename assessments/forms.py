@@ -2,14 +2,15 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from maturity import rules
 from maturity.levels import Level
 from maturity.models import Framework
 
 from .evidence import check_upload
 from .spreadsheets import MAX_UPLOAD_BYTES
 
-LEVEL_CHOICES = [("", "Unscored")] + [(level.value, f"{level.value} {level.label}") for level in Level]
-TEXT_LIMIT = settings.MAX_TEXT_LENGTH
+LEVEL_CHOICES = [("", "Unscored")] + [(level.value, Level.label_of(level.value)) for level in Level]
+TEXT_LIMIT = rules.MAX_TEXT_LENGTH
 
 
 def _level_field(**kwargs):
@@ -18,85 +19,83 @@ def _level_field(**kwargs):
         coerce=int,
         empty_value=None,
         required=False,
-        error_messages={"invalid_choice": "Choose a level from 1 (Minimum) to 5 (Innovator), or leave it unscored."},
+        error_messages={"invalid_choice": rules.MESSAGES["level_range"]},
         **kwargs,
     )
 
 
 def _text_field(label):
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=TEXT_LIMIT,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": f"{label} can be at most {TEXT_LIMIT:,} characters (it has %(show_value)d)."},
-    )
+    """Free text; its length and characters are checked by rules.text_problem, so every door says the same."""
+    field = forms.CharField(label=label, required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_LIMIT}))
+    field.max_length = TEXT_LIMIT  # drawn as the textarea's maxlength
+    return field
 
 
 class ScoreForm(forms.Form):
-    """One objective's score, with a level per directorate when the council uses them.
+    """One objective's score as posted, with a level per directorate when the council uses them.
 
-    Field names are prefixed with the objective number, so a whole section can
-    be posted at once and each objective validated on its own.
+    Field names are prefixed with the objective number, so a whole key area can be posted at once and each
+    objective validated on its own. The rules are `maturity.rules.score_problems`, the same that
+    `services.score_write` enforces; this form only shows their messages beside the fields.
     """
+
+    FIELDS = ("level", "working_towards", "comment", "action", "evidence", "out_of_scope", "out_of_scope_reason", "version")
 
     level = _level_field(widget=forms.RadioSelect)
     working_towards = forms.BooleanField(required=False, label="Working towards the next level")
     comment = _text_field("Comment")
     action = _text_field("Action")
     evidence = _text_field("Evidence or case study")
-    not_applicable = forms.BooleanField(required=False, label="Out of scope for this council")
-    not_applicable_reason = _text_field("Why it is out of scope")
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    out_of_scope = forms.BooleanField(required=False, label="Out of scope for this council")
+    out_of_scope_reason = _text_field("Why it is out of scope")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
-    def __init__(self, *args, directorates=(), **kwargs):
+    def __init__(self, *args, directorates=(), has_attached_evidence=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.directorates = list(directorates)
-        self.weakest = None
+        self.has_attached_evidence = has_attached_evidence
+        self.weakest = None  # (directorate, level) once cleaned, for the "set the council score to the weakest" button
         for directorate in self.directorates:
             self.fields[f"dir_{directorate.pk}"] = _level_field(label=directorate.name)
+
+    def names(self):
+        """{field: the name it is posted under}, for templates that draw the card by hand."""
+        return {name: self.add_prefix(name) for name in self.FIELDS}
 
     def directorate_fields(self):
         return [(d, self[f"dir_{d.pk}"]) for d in self.directorates]
 
     def directorate_levels(self):
-        """{directorate: level} for the directorates given a level."""
-        return {
-            d: self.cleaned_data.get(f"dir_{d.pk}")
-            for d in self.directorates
-            if self.cleaned_data.get(f"dir_{d.pk}") is not None
-        }
+        """[(directorate, level)] for the directorates given a level."""
+        return [(d, self.cleaned_data.get(f"dir_{d.pk}")) for d in self.directorates if self.cleaned_data.get(f"dir_{d.pk}") is not None]
 
     def clean(self):
         data = super().clean()
-        level = data.get("level")
         rated = self.directorate_levels()
-        if rated:
-            weakest, weakest_level = min(rated.items(), key=lambda item: (item[1], item[0].order, item[0].name))
-            self.weakest = (weakest, weakest_level)
-            if self.data.get(self.add_prefix("use_weakest")):
-                data["level"] = level = weakest_level
-            if level != weakest_level:
-                self.add_error(
-                    "level",
-                    f"Score the weakest level in the council, not an average: {weakest.name} is at "
-                    f"{Level.label_of(weakest_level)}, so the council score must be {weakest_level}.",
-                )
-        if level == Level.INNOVATOR and not (data.get("evidence") or "").strip():
-            self.add_error(
-                "evidence",
-                "A 5 (Innovator) means the council is ready to act as a case study for others: "
-                "describe the case study or evidence before choosing 5.",
-            )
-        if data.get("not_applicable"):
-            if level is not None or rated:
-                self.add_error("not_applicable", "An objective out of scope has no level: clear the level (and directorate levels) first, or untick “out of scope”.")
-            if not (data.get("not_applicable_reason") or "").strip():
-                self.add_error("not_applicable_reason", "Say why this objective does not apply to the council; the reason appears in reports.")
-        if data.get("working_towards") and (level is None or level == Level.INNOVATOR):
-            self.add_error("working_towards", "Working towards the next level needs a level from 1 to 4.")
+        lowest = self.weakest = rules.weakest(rated, level_of=lambda pair: pair[1], order_of=lambda pair: rules.directorate_order(pair[0]))
+        if lowest is not None and self.data.get(self.add_prefix("use_weakest")):
+            data["level"] = lowest[1]
+        if self.errors:
+            return data
+        problems = rules.score_problems(
+            level=data.get("level"),
+            working_towards=data.get("working_towards", False),
+            out_of_scope=data.get("out_of_scope", False),
+            out_of_scope_reason=data.get("out_of_scope_reason", ""),
+            has_evidence=bool((data.get("evidence") or "").strip()) or self.has_attached_evidence,
+            directorate_levels=rated,
+            texts={key: data.get(key, "") for key in ("comment", "action", "evidence", "out_of_scope_reason")},
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
         return data
+
+    def write_values(self):
+        """The cleaned values as score_write's keyword arguments."""
+        data = self.cleaned_data
+        values = {key: data[key] for key in ("level", "working_towards", "comment", "action", "evidence", "out_of_scope", "out_of_scope_reason", "version")}
+        values["directorate_levels"] = {d.pk: level for d, level in self.directorate_levels()}
+        return values
 
 
 class StartAssessmentForm(forms.Form):
@@ -123,6 +122,7 @@ class StartAssessmentForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(
+        strip=True,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Recorded with your name, e.g. 'Committee asked us to revisit social value scores.'",

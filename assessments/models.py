@@ -1,4 +1,4 @@
-from statistics import mean
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Count, Q
 from simple_history.models import HistoricalRecords
 
-from councils.access import membership_of
 from councils.models import Council, Directorate
+from maturity import rules
 from maturity.levels import Level
 from maturity.models import Framework, Objective
 
@@ -20,25 +20,18 @@ class AssessmentQuerySet(models.QuerySet):
     def submitted(self):
         return self.filter(status=Assessment.Status.SUBMITTED)
 
-    def drafts(self):
-        return self.filter(status=Assessment.Status.DRAFT)
-
     def for_council(self, council):
         return self.filter(council=council)
 
     def visible_to(self, user):
-        """Staff see all; officers and heads their council's; councillors its submitted ones."""
-        if user.is_staff:
-            return self
-        membership = membership_of(user)
-        if membership is None:
-            return self.none()
-        qs = self.filter(council_id=membership.council_id)
-        return qs if membership.can_edit else qs.submitted()
+        """What this user may read (assessments.access.assessment_scope): staff all; officers and heads their council's; councillors its submitted ones."""
+        from .access import visible_q
+
+        return self.filter(visible_q(user))
 
     def with_progress(self):
         return self.annotate(
-            objective_count=Count("scores", filter=Q(scores__not_applicable=False), distinct=True),
+            objective_count=Count("scores", filter=Q(scores__out_of_scope=False), distinct=True),
             scored_count=Count("scores", filter=Q(scores__level__isnull=False), distinct=True),
         )
 
@@ -85,14 +78,19 @@ class Assessment(models.Model):
             .first()
         )
 
+    def roll_ups(self):
+        """({section_id: roll-up}, overall roll-up) from one query over the scores; see rules.roll_up."""
+        levels = defaultdict(list)
+        for section_id, level, out_of_scope in self.scores.values_list("objective__section_id", "level", "out_of_scope"):
+            levels[section_id].append(rules.OUT_OF_SCOPE if out_of_scope else level)
+        overall = rules.roll_up([level for values in levels.values() for level in values])
+        return {section_id: rules.roll_up(values) for section_id, values in levels.items()}, overall
+
     def unscored(self):
-        return self.scores.filter(level__isnull=True, not_applicable=False).select_related("objective").order_by("objective__number")
+        return self.scores.filter(level__isnull=True, out_of_scope=False).select_related("objective").order_by("objective__number")
 
 
 class ScoreQuerySet(models.QuerySet):
-    def scored(self):
-        return self.filter(level__isnull=False)
-
     def for_page(self):
         return self.select_related("objective__section", "updated_by").prefetch_related(
             "objective__descriptors", "directorate_ratings__directorate", "evidence_items"
@@ -110,8 +108,8 @@ class Score(models.Model):
     action = models.TextField(blank=True)
     evidence = models.TextField(blank=True, help_text="Case study or evidence; required for level 5")
     carried_forward = models.BooleanField(default=False, help_text="Copied from last year and not touched since")
-    not_applicable = models.BooleanField("out of scope", default=False, help_text="Not applicable to this council; left out of roll-ups and charts")
-    not_applicable_reason = models.TextField("why it is out of scope", blank=True)
+    out_of_scope = models.BooleanField("out of scope", default=False, help_text="Not applicable to this council; left out of roll-ups and charts")
+    out_of_scope_reason = models.TextField("why it is out of scope", blank=True)
     source_text = models.CharField(max_length=50, blank=True, help_text="The score as written in an imported spreadsheet, e.g. '2/3'")
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -125,7 +123,7 @@ class Score(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "objective"], name="one_score_per_objective"),
             models.CheckConstraint(condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=5), name="score_level_1_to_5"),
-            models.CheckConstraint(condition=Q(not_applicable=False) | Q(level__isnull=True), name="out_of_scope_has_no_level"),
+            models.CheckConstraint(condition=Q(out_of_scope=False) | Q(level__isnull=True), name="out_of_scope_has_no_level"),
         ]
 
     def __str__(self):
@@ -137,17 +135,17 @@ class Score(models.Model):
 
     @property
     def display_level(self):
-        """'2', '2/3' when working towards 3, or '–'."""
-        if self.not_applicable:
-            return "n/a"
-        if self.level is None:
-            return "–"
-        return f"{self.level}/{self.level + 1}" if self.working_towards else str(self.level)
+        """'2', '2/3' when working towards 3, 'n/a' when out of scope, or '–'."""
+        return rules.format_level(self.level, self.working_towards, out_of_scope=self.out_of_scope)
+
+    @property
+    def roll_up_level(self):
+        """What this score adds to a key area's roll-up: its level, None, or rules.OUT_OF_SCOPE."""
+        return rules.OUT_OF_SCOPE if self.out_of_scope else self.level
 
     def weakest_rating(self):
         """The lowest directorate rating (uses prefetched ratings), or None."""
-        ratings = [r for r in self.directorate_ratings.all() if r.level is not None]
-        return min(ratings, key=lambda r: (r.level, r.directorate.order, r.directorate.name), default=None)
+        return rules.weakest(self.directorate_ratings.all(), level_of=lambda r: r.level, order_of=lambda r: rules.directorate_order(r.directorate))
 
 
 class DirectorateRating(models.Model):
@@ -189,17 +187,6 @@ class AssessmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
-
-
-def roll_up(levels):
-    """Key-area figures: the weakest level (LGA rule) and the mean, over scored objectives."""
-    scored = [level for level in levels if level is not None]
-    return {
-        "weakest": min(scored) if scored else None,
-        "mean": round(mean(scored), 1) if scored else None,
-        "scored": len(scored),
-        "total": len(levels),
-    }
 
 
 class Evidence(models.Model):

@@ -1,22 +1,36 @@
-"""Operations that span several models, each in one transaction."""
+"""Every write to an assessment, each in one transaction.
+
+**One door for every score.** `score_write` is the only code that changes a Score: autosave, the key-area
+form, the spreadsheet import, consolidation of ratings all call it (carry forward checks the same rules when it
+creates the year's rows). It takes plain values, checks every rule of `maturity.rules.score_problems`, and
+writes under a row lock on the assessment (`lock_draft`), which sign-off takes too: a write either lands
+before the sign-off or is refused, never after.
+
+Two errors, each with the message users see:
+* `NotEditable` — the assessment is submitted, or (`StaleScore`) someone saved since the change was made;
+* `NotValid` — the change breaks a rule; `.problems` maps field names to messages.
+"""
 
 import uuid
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from maturity.levels import Level
+from maturity import rules
 
-from . import spreadsheets
 from .models import Assessment, AssessmentEvent, DirectorateRating, Evidence, Score
 
 
-class StaleScore(Exception):
+class NotEditable(Exception):
+    """The assessment (or this score) cannot change now; the message says why."""
+
+
+class StaleScore(NotEditable):
     """Somebody saved this objective since the form was loaded."""
 
-    def __init__(self, current, numbers=()):
+    def __init__(self, current=None, numbers=()):
         self.current, self.numbers = current, list(numbers)
         if current is not None:
             super().__init__(f"{current.objective} was changed by someone else (now version {current.version}).")
@@ -24,87 +38,139 @@ class StaleScore(Exception):
             super().__init__(f"Objectives {', '.join(map(str, self.numbers))} were changed by someone else since the preview.")
 
 
-class NotEditable(Exception):
-    pass
+class NotValid(Exception):
+    """The change breaks a rule: problems is {field: message}."""
+
+    def __init__(self, problems, prefix=""):
+        self.problems = dict(problems)
+        super().__init__(prefix + " ".join(self.problems.values()))
 
 
-@transaction.atomic
-def assessment_start(council, framework, year, user, *, carry_forward=True):
-    """Create the year's assessment with a score row per scorable objective.
+class Door(models.TextChoices):
+    """Every way a score can be written; recorded on each history row. tests/test_score_doors.py has a row per door."""
 
-    With carry_forward, levels, comments, actions, evidence and directorate
-    ratings are copied from the latest submitted earlier assessment and marked
-    carried forward until someone touches them.
+    AUTOSAVE = "autosave", "Autosave"
+    KEY_AREA_FORM = "key_area_form", "Key-area form"
+    IMPORT = "import", "Spreadsheet import"
+    CONSOLIDATION = "consolidation", "Consolidation of ratings"
+    CARRY_FORWARD = "carry_forward", "Carried forward"
+
+
+KEEP = object()  # a score_write argument left as it is
+SUBMITTED_MESSAGE = "This assessment has been submitted and is read-only."
+
+
+def lock_draft(assessment_id, message=SUBMITTED_MESSAGE):
+    """The assessment, locked for the rest of the transaction (SELECT … FOR UPDATE); NotEditable unless a draft.
+
+    Sign-off takes the same lock, so every write to a draft is serialised with it.
     """
-    assessment = Assessment.objects.create(council=council, framework=framework, year=year, created_by=user)
-    source = assessment.previous() if carry_forward else None
-    previous = {}
-    if source:
-        assessment.carried_forward_from = source
-        assessment.save(update_fields=["carried_forward_from"])
-        previous = {s.objective_id: s for s in source.scores.prefetch_related("directorate_ratings")}
-
-    scores = []
-    for objective in framework.objectives.scorable().order_by("number"):
-        old = previous.get(objective.pk)
-        score = Score(assessment=assessment, objective=objective, updated_by=user)
-        if old:
-            score.level = old.level
-            score.working_towards = old.working_towards
-            score.comment, score.action, score.evidence = old.comment, old.action, old.evidence
-            score.not_applicable, score.not_applicable_reason = old.not_applicable, old.not_applicable_reason
-            score.carried_forward = True
-        scores.append(score)
-    bulk_create_with_history(scores, Score, default_user=user)
-
-    if previous:
-        created = {s.objective_id: s for s in assessment.scores.all()}
-        ratings = [
-            DirectorateRating(score=created[objective_id], directorate_id=r.directorate_id, level=r.level)
-            for objective_id, old in previous.items()
-            if objective_id in created
-            for r in old.directorate_ratings.all()
-        ]
-        bulk_create_with_history(ratings, DirectorateRating, default_user=user)
-
-    note = f"Carried forward from {source.year}" if source else "Started blank"
-    AssessmentEvent.objects.create(assessment=assessment, kind=AssessmentEvent.Kind.STARTED, by=user, reason=note)
+    assessment = Assessment.objects.select_for_update().select_related("council").get(pk=assessment_id)
+    if not assessment.is_draft:
+        raise NotEditable(message)
     return assessment
 
 
+def _kept(value, current):
+    return current if value is KEEP else value
+
+
 @transaction.atomic
-def score_save(score, form, user):
-    """Apply a valid ScoreForm to `score` unless it went stale; returns the saved score.
+def score_write(
+    *,
+    score_id,
+    user,
+    door,
+    version=None,
+    level=KEEP,
+    working_towards=KEEP,
+    comment=KEEP,
+    action=KEEP,
+    evidence=KEEP,
+    directorate_levels=KEEP,
+    out_of_scope=KEEP,
+    out_of_scope_reason=KEEP,
+    source_text=KEEP,
+):
+    """Change one score, checking every rule; returns the saved Score.
 
-    The version is bumped with a conditional UPDATE first, so of two saves made
-    from the same version exactly one wins, on SQLite and PostgreSQL alike.
+    `version` is the version the change was made from (None: the current one, for decisions made on other
+    grounds, such as consolidation). `directorate_levels` is {directorate_id: level} for the directorates
+    given a level. Arguments left out keep their stored values.
     """
-    if not Assessment.objects.filter(pk=score.assessment_id, status=Assessment.Status.DRAFT).exists():
-        raise NotEditable("This assessment has been submitted and is read-only.")
-    data = form.cleaned_data
-    bumped = Score.objects.filter(pk=score.pk, version=data["version"]).update(version=F("version") + 1)
-    if not bumped:
-        raise StaleScore(Score.objects.select_related("updated_by", "objective").get(pk=score.pk))
+    door = Door(door)
+    assessment_id = Score.objects.values_list("assessment_id", flat=True).get(pk=score_id)
+    assessment = lock_draft(assessment_id)
+    score = Score.objects.select_related("objective").prefetch_related("directorate_ratings__directorate").get(pk=score_id)
 
-    score.version = data["version"] + 1  # what the conditional UPDATE just wrote; no need to read it back
-    score.level = data["level"]
-    score.working_towards = data["working_towards"]
-    score.comment, score.action, score.evidence = data["comment"], data["action"], data["evidence"]
-    score.not_applicable, score.not_applicable_reason = data.get("not_applicable", False), data.get("not_applicable_reason", "")
+    directorates = {d.pk: d for d in assessment.council.directorates.all()}
+    if directorate_levels is KEEP:
+        wanted = {r.directorate_id: r.level for r in score.directorate_ratings.all()}
+    else:
+        wanted = {int(pk): value for pk, value in directorate_levels.items() if value is not None}
+        unknown = [pk for pk in wanted if pk not in directorates]
+        if unknown:
+            raise NotValid({"level": "A level was given for a directorate this council does not have; reload the page."})
+
+    new = {
+        "level": _kept(level, score.level),
+        "working_towards": bool(_kept(working_towards, score.working_towards)),
+        "comment": _kept(comment, score.comment),
+        "action": _kept(action, score.action),
+        "evidence": _kept(evidence, score.evidence),
+        "out_of_scope": bool(_kept(out_of_scope, score.out_of_scope)),
+        "out_of_scope_reason": _kept(out_of_scope_reason, score.out_of_scope_reason),
+    }
+    problems = rules.score_problems(
+        level=new["level"],
+        working_towards=new["working_towards"],
+        out_of_scope=new["out_of_scope"],
+        out_of_scope_reason=new["out_of_scope_reason"],
+        has_evidence=bool(new["evidence"].strip()) or score.evidence_items.exists(),
+        directorate_levels=[(directorates[pk], value) for pk, value in wanted.items()],
+        texts={key: new[key] for key in ("comment", "action", "evidence", "out_of_scope_reason")},
+    )
+    if source_text is not KEEP and source_text:
+        try:
+            written = rules.parse_level(source_text)
+        except rules.LevelError as error:
+            problems["level"] = str(error)
+        else:
+            if written[0] != new["level"]:
+                problems["level"] = f"“{source_text}” does not say level {rules.format_level(new['level'], new['working_towards'])}."
+    if problems:
+        raise NotValid(problems)
+
+    # The version, one way: a conditional UPDATE, so of two writes made from the same version exactly one wins.
+    if version is None:
+        Score.objects.filter(pk=score.pk).update(version=F("version") + 1)
+        score.version += 1
+    else:
+        if not Score.objects.filter(pk=score.pk, version=version).update(version=F("version") + 1):
+            raise StaleScore(Score.objects.select_related("updated_by", "objective").get(pk=score.pk))
+        score.version = version + 1
+
+    level_changed = (new["level"], new["working_towards"]) != (score.level, score.working_towards)
+    for key, value in new.items():
+        setattr(score, key, value)
+    if source_text is not KEEP:
+        score.source_text = rules.written_form(source_text, score.level)
+    elif level_changed:
+        score.source_text = ""  # what a sheet once said no longer describes the level
     score.carried_forward = False
     score.updated_by = user
     score._history_user = user
+    score._change_reason = door.label
     score.save()
 
-    wanted = form.directorate_levels()
     existing = {r.directorate_id: r for r in score.directorate_ratings.all()}
-    for directorate, level in wanted.items():
-        rating = existing.pop(directorate.pk, None)
+    for directorate_id, value in wanted.items():
+        rating = existing.pop(directorate_id, None)
         if rating is None:
-            rating = DirectorateRating(score=score, directorate=directorate, level=level)
-        elif rating.level == level:
+            rating = DirectorateRating(score=score, directorate=directorates[directorate_id], level=value)
+        elif rating.level == value:
             continue
-        rating.level = level
+        rating.level = value
         rating._history_user = user
         rating.save()
     for rating in existing.values():
@@ -113,11 +179,88 @@ def score_save(score, form, user):
     return score
 
 
+# The year's lifecycle ----------------------------------------------------------------------------
+
+
 @transaction.atomic
-def assessment_submit(assessment, user):
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if not locked.is_draft:
-        raise NotEditable("This assessment is already submitted.")
+def assessment_start(*, council_id, framework_id, year, user, carry_forward=True):
+    """Create the year's assessment with a score row per scorable objective.
+
+    With carry_forward, levels, comments, actions, evidence notes and links, attached files, out-of-scope marks
+    and directorate ratings are copied from the latest submitted earlier assessment and marked carried
+    forward until someone touches them. A carried score is checked by the same rules as any write; one that
+    breaks a rule (scores written before the rule existed) comes across unscored, its text kept, and the
+    start event says which and why.
+    """
+    from maturity.models import Framework
+
+    framework = Framework.objects.get(pk=framework_id)
+    assessment = Assessment.objects.create(council_id=council_id, framework=framework, year=year, created_by=user)
+    source = assessment.previous() if carry_forward else None
+    previous = {}
+    if source:
+        assessment.carried_forward_from = source
+        assessment.save(update_fields=["carried_forward_from"])
+        previous = {s.objective_id: s for s in source.scores.prefetch_related("directorate_ratings__directorate", "evidence_items")}
+
+    scores, refused = [], []
+    for objective in framework.objectives.scorable().order_by("number"):
+        old = previous.get(objective.pk)
+        score = Score(assessment=assessment, objective=objective, updated_by=user)
+        if old:
+            score.comment, score.action, score.evidence = old.comment, old.action, old.evidence
+            score.out_of_scope, score.out_of_scope_reason = old.out_of_scope, old.out_of_scope_reason
+            score.level, score.working_towards, score.source_text = old.level, old.working_towards, old.source_text
+            problems = rules.score_problems(
+                level=old.level,
+                working_towards=old.working_towards,
+                out_of_scope=old.out_of_scope,
+                out_of_scope_reason=old.out_of_scope_reason,
+                has_evidence=bool(old.evidence.strip()) or bool(old.evidence_items.all()),
+                directorate_levels=[(r.directorate, r.level) for r in old.directorate_ratings.all()],
+                texts={"comment": old.comment, "action": old.action, "evidence": old.evidence, "out_of_scope_reason": old.out_of_scope_reason},
+            )
+            if problems:
+                refused.append(f"{objective.number}: {' '.join(problems.values())}")
+                score.level, score.working_towards, score.source_text, score.out_of_scope = None, False, "", False
+                score.comment = rules.CONTROL_CHARACTERS.sub("", score.comment)[: rules.MAX_TEXT_LENGTH]
+                score.action = rules.CONTROL_CHARACTERS.sub("", score.action)[: rules.MAX_TEXT_LENGTH]
+                score.evidence = rules.CONTROL_CHARACTERS.sub("", score.evidence)[: rules.MAX_TEXT_LENGTH]
+                score.out_of_scope_reason = rules.CONTROL_CHARACTERS.sub("", score.out_of_scope_reason)[: rules.MAX_TEXT_LENGTH]
+            score.carried_forward = True
+        score._change_reason = Door.CARRY_FORWARD.label if old else "Started"
+        scores.append(score)
+    bulk_create_with_history(scores, Score, default_user=user, default_change_reason="Carried forward" if source else "Started")
+
+    if previous:
+        created = {s.objective_id: s for s in assessment.scores.all()}
+        refused_numbers = {int(note.split(":", 1)[0]) for note in refused}
+        ratings, evidence = [], []
+        for objective_id, old in previous.items():
+            new = created.get(objective_id)
+            if new is None:
+                continue
+            if old.objective.number not in refused_numbers:
+                ratings += [DirectorateRating(score=new, directorate_id=r.directorate_id, level=r.level) for r in old.directorate_ratings.all()]
+            # The same stored file, referred to again: evidence_remove deletes a file only when no row refers to it.
+            evidence += [
+                Evidence(score=new, file=e.file.name, original_name=e.original_name, kind=e.kind, size=e.size, url=e.url, title=e.title, uploaded_by=e.uploaded_by)
+                for e in old.evidence_items.all()
+            ]
+        bulk_create_with_history(ratings, DirectorateRating, default_user=user)
+        Evidence.objects.bulk_create(evidence)
+
+    note = f"Carried forward from {source.year}" if source else "Started blank"
+    if refused:
+        note += ". Carried forward unscored, because they break a scoring rule: " + "; ".join(refused)
+    AssessmentEvent.objects.create(assessment=assessment, kind=AssessmentEvent.Kind.STARTED, by=user, reason=note)
+    return assessment
+
+
+@transaction.atomic
+def assessment_submit(*, assessment_id, user):
+    """Sign the year off. Takes the lock every write takes, so no write lands after it."""
+    locked = lock_draft(assessment_id, "This assessment is already submitted.")
     locked.status = Assessment.Status.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.submitted_by = user
@@ -128,8 +271,13 @@ def assessment_submit(assessment, user):
 
 
 @transaction.atomic
-def assessment_reopen(assessment, user, reason):
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+def assessment_reopen(*, assessment_id, user, reason):
+    """Back to draft, with the reason recorded; its kept PDFs go (they may change again)."""
+    reason = (reason or "").strip()
+    problem = rules.text_problem("The reason", reason, limit=2000) if reason else "Say why the assessment is being reopened; the reason is recorded."
+    if problem:
+        raise NotValid({"reason": problem})
+    locked = Assessment.objects.select_for_update().get(pk=assessment_id)
     if locked.is_draft:
         raise NotEditable("This assessment is already a draft.")
     locked.status = Assessment.Status.DRAFT
@@ -138,115 +286,65 @@ def assessment_reopen(assessment, user, reason):
     locked._history_user = user
     locked.save()
     AssessmentEvent.objects.create(assessment=locked, kind=AssessmentEvent.Kind.REOPENED, by=user, reason=reason)
-    locked.cached_reports.all().delete()  # its PDF may change again
+    locked.cached_reports.all().delete()
     return locked
 
 
-# Spreadsheets ----------------------------------------------------------------------------
+# Spreadsheet import ------------------------------------------------------------------------------
 
-
-def assessment_export_rows(assessment):
-    """One row per objective in our export layout (spreadsheets.OUR_COLUMNS)."""
-    previous = assessment.previous()
-    before = dict(previous.scores.values_list("objective_id", "level")) if previous else {}
-    rows = []
-    for score in assessment.scores.select_related("objective__section").prefetch_related("evidence_items").order_by("objective__number"):
-        rows.append([
-            assessment.framework.short_name, score.objective.number, score.objective.section.name, score.objective.name,
-            score.level, Level(score.level).label if score.level else "Unscored", "yes" if score.working_towards else "",
-            score.comment, score.action, score.evidence, before.get(score.objective_id), score.source_text,
-            "yes" if score.not_applicable else "", score.not_applicable_reason,
-            "; ".join(f"{e.title} ({e.url or e.original_name})" for e in score.evidence_items.all()),
-        ])
-    return rows
-
-
-def assessment_import_plan(assessment, items):
-    """Match parsed rows to this assessment's scores: (changes, problems by line, versions seen).
-
-    A change is {number, name, old, new, comment_changed, values}; nothing is written here.
-    """
-    scores = {s.objective.number: s for s in assessment.scores.select_related("objective").prefetch_related("directorate_ratings__directorate")}
-    changes, problems = [], {}
-    for item in items:
-        row_problems = list(item.problems)
-        score = scores.get(item.number) if item.number is not None else None
-        if item.number is not None and score is None:
-            row_problems.append(f"There is no objective {item.number} in {assessment.framework}.")
-        if score is not None:
-            name = item.values.get("name", "")
-            if name and not spreadsheets.names_match(name, score.objective.name):
-                row_problems.append(f"“{name}” does not match objective {item.number}, “{score.objective.name}”.")
-            level = item.values.get("level", score.level)
-            weakest = score.weakest_rating()
-            if weakest is not None and level != weakest.level:
-                row_problems.append(f"Objective {item.number} has directorate ratings whose weakest is {weakest.level} ({weakest.directorate}); the council score must equal it.")
-            if item.values.get("not_applicable") and level is not None:
-                row_problems.append(f"Objective {item.number} is marked out of scope but has a level.")
-            if item.values.get("not_applicable") and not item.values.get("not_applicable_reason", score.not_applicable_reason).strip():
-                row_problems.append(f"Objective {item.number} is marked out of scope without a reason.")
-            evidence = item.values.get("evidence", score.evidence)
-            if level == 5 and not evidence.strip():
-                row_problems.append(f"Objective {item.number}: a 5 needs evidence (a case study).")
-        if row_problems:
-            problems[item.line] = row_problems
-            continue
-        values = {key: value for key, value in item.values.items() if key != "name"}
-        # Keep what the sheet said when it was more than a plain level, e.g. the legacy split score "2/3".
-        plain = "" if values.get("level") is None else str(values["level"])
-        values["source_text"] = item.original if item.original.strip() not in (plain, "") else ""
-        fields = ("level", "working_towards", "comment", "action", "evidence", "not_applicable", "not_applicable_reason")
-        if any(key in values and getattr(score, key) != values[key] for key in fields):
-            changes.append({
-                "number": score.objective.number, "name": score.objective.name, "score_id": score.pk, "version": score.version,
-                "old": score.display_level, "new": spreadsheets.split_score(values.get("level", score.level), values.get("working_towards", score.working_towards)),
-                "comment_changed": "comment" in values and values["comment"] != score.comment,
-                "values": values,
-            })
-    return changes, problems
+IMPORT_FIELDS = ("level", "working_towards", "comment", "action", "evidence", "out_of_scope", "out_of_scope_reason")
 
 
 @transaction.atomic
-def assessment_import(assessment, changes, user):
-    """Apply previewed changes all together, or none: refused if the assessment was submitted or any score changed since the preview."""
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if not locked.is_draft:
-        raise NotEditable("This assessment has been submitted; it no longer accepts imports.")
-    scores = Score.objects.select_for_update().in_bulk([c["score_id"] for c in changes])
-    stale = [c["number"] for c in changes if c["score_id"] not in scores or scores[c["score_id"]].version != c["version"]]
+def assessment_import(*, assessment_id, changes, user):
+    """Apply previewed changes all together, or none, each through score_write.
+
+    Refused if the assessment was submitted, any score changed since the preview (StaleScore), or a change
+    breaks a rule (NotValid, naming the objective).
+    """
+    lock_draft(assessment_id, "This assessment has been submitted; it no longer accepts imports.")
+    current = dict(Score.objects.filter(assessment_id=assessment_id, pk__in=[c["score_id"] for c in changes]).values_list("pk", "version"))
+    stale = [c["number"] for c in changes if current.get(c["score_id"]) != c["version"]]
     if stale:
-        raise StaleScore(None, numbers=stale)
+        raise StaleScore(numbers=stale)
     for change in changes:
-        score = scores[change["score_id"]]
-        for key, value in change["values"].items():
-            setattr(score, key, value)
-        score.version += 1
-        score.carried_forward = False
-        score.updated_by = user
-        score._history_user = user
-        score.save()
+        values = {key: value for key, value in change["values"].items() if key in (*IMPORT_FIELDS, "source_text")}
+        try:
+            score_write(score_id=change["score_id"], version=change["version"], user=user, door=Door.IMPORT, **values)
+        except NotValid as error:
+            raise NotValid(error.problems, prefix=f"Objective {change['number']}: ") from error
     return len(changes)
 
 
-# Evidence -------------------------------------------------------------------------------
+# Evidence ----------------------------------------------------------------------------------------
+
+EVIDENCE_LOCKED = "This assessment has been submitted; its evidence can no longer change."
 
 
 @transaction.atomic
-def evidence_add(score, form, user):
-    data = form.cleaned_data
-    upload = data.get("file")
-    evidence = Evidence(score=score, title=data["title"], url=data.get("url", ""), uploaded_by=user)
-    if upload:
-        evidence.kind, evidence.size, evidence.original_name = form.kind, upload.size, upload.name[:255]
+def evidence_add(*, score_id, user, title, url="", upload=None, kind=""):
+    """A file (already checked: `kind` read from its content) or a link behind a score, while the assessment is a draft."""
+    score = Score.objects.get(pk=score_id)
+    lock_draft(score.assessment_id, EVIDENCE_LOCKED)
+    problem = rules.text_problem("The title", title, limit=200)
+    if problem:
+        raise NotValid({"title": problem})
+    evidence = Evidence(score=score, title=title, url=url or "", uploaded_by=user)
+    if upload is not None:
+        evidence.kind, evidence.size, evidence.original_name = kind, upload.size, rules.CONTROL_CHARACTERS.sub("", upload.name)[:255]
         # Stored under a random name: the user's file name never reaches the file system.
-        evidence.file.save(f"{uuid.uuid4().hex}.{form.kind}", upload, save=False)
+        evidence.file.save(f"{uuid.uuid4().hex}.{kind}", upload, save=False)
     evidence.save()
     return evidence
 
 
-def evidence_remove(evidence):
+@transaction.atomic
+def evidence_remove(*, evidence_id, user):
+    evidence = Evidence.objects.select_related("score").get(pk=evidence_id)
+    lock_draft(evidence.score.assessment_id, EVIDENCE_LOCKED)
     stored = evidence.file.name if evidence.file else None
     storage = evidence.file.storage if stored else None
     evidence.delete()
-    if stored:
+    if stored and not Evidence.objects.filter(file=stored).exists():  # a carried-forward year may still refer to it
         transaction.on_commit(lambda: storage.delete(stored))
+    return evidence

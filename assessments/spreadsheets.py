@@ -10,12 +10,10 @@ import zipfile
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from django.conf import settings
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from maturity.levels import Level
+from maturity import rules
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
@@ -134,8 +132,8 @@ class Columns:
     action: int | None = None
     evidence: int | None = None
     working_towards: int | None = None
-    not_applicable: int | None = None
-    not_applicable_reason: int | None = None
+    out_of_scope: int | None = None
+    out_of_scope_reason: int | None = None
 
 
 def _norm(text):
@@ -174,8 +172,8 @@ def _columns_in(headers, year, overrides):
         action=pick("action", _find(headers, "action", "actions")),
         evidence=pick("evidence", _find(headers, "evidence")),
         working_towards=_find(headers, "working towards"),
-        not_applicable=_find(headers, "out of scope", "not applicable"),
-        not_applicable_reason=_find(headers, "why out of scope", "out of scope reason"),
+        out_of_scope=_find(headers, "out of scope", "not applicable"),
+        out_of_scope_reason=_find(headers, "why out of scope", "out of scope reason"),
     )
 
 
@@ -201,33 +199,6 @@ def find_columns(rows, year=None, overrides=None):
 
 # Reading the values ----------------------------------------------------------------------
 
-UNSCORED = {"", "na", "n a", "n/a", "-", "–", "not scored", "unscored", "none"}
-LEVEL_NAMES = {level.label.lower(): level.value for level in Level}
-
-
-def parse_level(text):
-    """(level, working_towards) from '3', '3.0', '2/3', 'Mature', '3 Mature', 'NA' or blank; SpreadsheetError otherwise."""
-    raw = str(text).strip()
-    lowered = raw.lower()
-    if lowered in UNSCORED or _norm(raw) in UNSCORED:
-        return None, False
-    if lowered in LEVEL_NAMES:
-        return LEVEL_NAMES[lowered], False
-    match = re.fullmatch(r"(\d+)(?:\.0+)?\s*(?:/\s*(\d+)(?:\.0+)?)?(?:\s+([a-z]+))?", lowered)
-    if not match:
-        raise SpreadsheetError(f"“{raw}” is not a level: use 1 to 5, a split score like 2/3, or NA.")
-    low, high, name = int(match[1]), match[2], match[3]
-    if not 1 <= low <= 5:
-        raise SpreadsheetError(f"Level {low} is out of range: levels run from 1 Minimum to 5 Innovator.")
-    if high is not None and int(high) != low + 1:
-        raise SpreadsheetError(f"“{raw}” is not a split score: the second level must be the next one, like 2/3.")
-    if name and name not in LEVEL_NAMES:
-        raise SpreadsheetError(f"“{raw}” is not a level: use 1 to 5, a split score like 2/3, or NA.")
-    if name and LEVEL_NAMES[name] != low:
-        raise SpreadsheetError(f"“{raw}” names two different levels.")
-    return low, high is not None
-
-
 def _truthy(text):
     return _norm(text) in {"yes", "y", "true", "1", "x"}
 
@@ -243,7 +214,6 @@ class ImportRow:
 
 def parse_rows(rows, columns, header_index):
     """ImportRows for every non-blank data row; each problem recorded against its row."""
-    limit = settings.MAX_TEXT_LENGTH
     result, seen = [], {}
     for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
 
@@ -265,23 +235,20 @@ def parse_rows(rows, columns, header_index):
         level_text = cell(columns.level)
         item.original = level_text
         try:
-            item.values["level"], item.values["working_towards"] = parse_level(level_text)
-        except SpreadsheetError as error:
+            item.values["level"], item.values["working_towards"] = rules.parse_level(level_text)
+        except rules.LevelError as error:
             item.problems.append(str(error))
         if columns.working_towards is not None and _truthy(cell(columns.working_towards)):
             item.values["working_towards"] = True
-        if columns.not_applicable is not None:
-            item.values["not_applicable"] = _truthy(cell(columns.not_applicable))
-        if columns.not_applicable_reason is not None:
-            item.values["not_applicable_reason"] = cell(columns.not_applicable_reason)
+        if columns.out_of_scope is not None:
+            item.values["out_of_scope"] = _truthy(cell(columns.out_of_scope))
+        if columns.out_of_scope_reason is not None:
+            item.values["out_of_scope_reason"] = cell(columns.out_of_scope_reason)
         for key in ("comment", "action", "evidence"):
             index = getattr(columns, key)
             if index is None:
                 continue
-            text = cell(index)
-            if len(text) > limit:
-                item.problems.append(f"The {key} is {len(text):,} characters; the limit is {limit:,}.")
-            item.values[key] = text
+            item.values[key] = cell(index)
         if columns.name is not None:
             item.values["name"] = cell(columns.name)
         result.append(item)
@@ -294,46 +261,3 @@ def names_match(given, expected):
     a, b = _norm(given), _norm(expected)
     return not a or a == b or a in b or b in a or SequenceMatcher(None, a, b).ratio() >= 0.6
 
-
-# Writing ---------------------------------------------------------------------------------
-
-
-def _write_sheet(sheet, header, rows):
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE6EE")
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    for column in sheet.columns:
-        letter = column[0].column_letter
-        width = max(len(str(c.value or "")) for c in column[:50])
-        sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
-        for c in column[1:]:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def workbook_bytes(sheets):
-    """sheets: [(title, header, rows)] → XLSX bytes."""
-    book = Workbook()
-    book.remove(book.active)
-    for title, header, rows in sheets:
-        _write_sheet(book.create_sheet(title), header, rows)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def csv_bytes(header, rows):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")  # the BOM tells Excel it is UTF-8
-
-
-def split_score(level, working_towards):
-    if level is None:
-        return "NA"
-    return f"{level}/{level + 1}" if working_towards and level < 5 else str(level)

@@ -74,7 +74,7 @@ def setup(officers):
         if created:
             Membership.objects.create(user=user, council=council, role=Membership.Role.OFFICER)
         users.append(user)
-    draft = assessment_start(council, framework, 2099, users[0], carry_forward=False)
+    draft = assessment_start(council_id=council.pk, framework_id=framework.pk, year=2099, user=users[0], carry_forward=False)
     sessions = []
     for user in users:
         client = Client()

@@ -82,7 +82,7 @@ def main():
     scores = Score.objects.count()
     latest = Assessment.objects.submitted().filter(council=council).order_by("-year").first()
     draft = Assessment.objects.filter(council=council, year=latest.year + 1).first() or assessment_start(
-        council, latest.framework, latest.year + 1, council.memberships.get(role="head").user, carry_forward=True
+        council_id=council.pk, framework_id=latest.framework_id, year=latest.year + 1, user=council.memberships.get(role="head").user, carry_forward=True
     )
     officer = council.memberships.get(role="officer").user
     client = Client()

@@ -174,9 +174,6 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
-# Assessments: text limits shown to users before the database would complain.
-MAX_TEXT_LENGTH = 10_000
-
 # Per-process memory cache: rendered scoring cards (keyed on each score's version) and benchmark counts.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}}}
 

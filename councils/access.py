@@ -1,7 +1,8 @@
-"""Who may do what. Every view goes through these helpers so all check alike.
+"""Who may do what at council level: every app's access module builds on these, so all check alike.
 
-Outsiders get 404, not 403, for another council's objects: they learn nothing
-about what exists. Insiders without the right role get 403.
+Each app has its own `access.py` with a `get_<thing>_for_user` helper (assessments, actionplans, ratings);
+views call those and never test roles themselves. Outsiders get 404, not 403, for another council's objects:
+they learn nothing about what exists. Insiders without the right role get 403.
 """
 
 from functools import wraps
@@ -20,21 +21,40 @@ def rater_membership(user):
     return membership if membership is not None and membership.role == membership.Role.RATER else None
 
 
+def get_membership_for_user(request, *, edit=False, head=False):
+    """The signed-in user's membership for a council-wide page; 403 without one, or without the role asked for."""
+    membership = membership_of(request.user)
+    if membership is None:
+        raise PermissionDenied("Your account is not attached to a council.")
+    if edit and not membership.can_edit:
+        raise PermissionDenied("Only the council's officers and heads of procurement can do this.")
+    if head and not membership.is_head:
+        raise PermissionDenied("Only the council's head of procurement can do this.")
+    return membership
+
+
 def require_member(view):
     """Signed-in users who belong to a council (staff without one are refused)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if membership_of(request.user) is None:
-            raise PermissionDenied("Your account is not attached to a council.")
+        get_membership_for_user(request)
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def can_read_council(user, council):
+def council_scope(user):
+    """Which council's objects a user may read: 'all' for staff, a council id for its people, None for nobody."""
+    if user.is_staff:
+        return "all"
     membership = membership_of(user)
-    return user.is_staff or (membership is not None and membership.council_id == council.pk)
+    return membership.council_id if membership is not None else None
+
+
+def can_read_council(user, council):
+    scope = council_scope(user)
+    return scope == "all" or (scope is not None and scope == council.pk)
 
 
 def can_edit_council(user, council):
@@ -45,3 +65,8 @@ def can_edit_council(user, council):
 def is_head_of(user, council):
     membership = membership_of(user)
     return membership is not None and membership.council_id == council.pk and membership.is_head
+
+
+def can_see_benchmarks(user):
+    """Benchmarking is for a council's people and site staff; invited raters see nothing but their invitation."""
+    return council_scope(user) is not None

@@ -41,9 +41,6 @@ class Framework(models.Model):
             Prefetch("objectives", queryset=Objective.objects.prefetch_related("descriptors").order_by("number")),
         )
 
-    def is_in_use(self):
-        return self.assessments.exists()
-
 
 class Theme(models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="themes")

@@ -1,7 +1,7 @@
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 
+from maturity import rules
 from maturity.levels import Level
 
 LEVELS = [("", "Not rated")] + [(level.value, f"{level.value} {level.label}") for level in Level]
@@ -49,7 +49,7 @@ class InviteForm(forms.Form):
 
 class RatingForm(forms.Form):
     level = forms.TypedChoiceField(choices=LEVELS, coerce=int, empty_value=None, required=False, widget=forms.RadioSelect)
-    comment = forms.CharField(required=False, max_length=settings.MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(required=False, max_length=rules.MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ConsolidateForm(forms.Form):
@@ -57,12 +57,6 @@ class ConsolidateForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, weakest, **kwargs):
+        """`weakest` is shown beside the choice; the rule for overriding it is ratings.services.objective_consolidate's."""
         super().__init__(*args, **kwargs)
         self.weakest = weakest
-
-    def clean(self):
-        data = super().clean()
-        level = data.get("level")
-        if level is not None and level != self.weakest and not data.get("reason", "").strip():
-            self.add_error("reason", f"The weakest rating is {Level.label_of(self.weakest)}; give the reason for scoring {Level.label_of(level)} instead. It is recorded.")
-        return data

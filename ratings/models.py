@@ -5,8 +5,6 @@ ratings until they submit; the head then consolidates: the council's score is th
 unless overridden with a recorded reason.
 """
 
-from statistics import median
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -92,11 +90,3 @@ class Consolidation(models.Model):
     @property
     def overridden(self):
         return self.level != self.weakest
-
-
-def spread(levels):
-    """Lowest, highest, median and the weakest (the LGA's council score) of some ratings' levels."""
-    levels = sorted(level for level in levels if level is not None)
-    if not levels:
-        return None
-    return {"lowest": levels[0], "highest": levels[-1], "median": median(levels), "range": levels[-1] - levels[0], "weakest": levels[0], "count": len(levels)}

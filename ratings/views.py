@@ -4,30 +4,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.access import get_assessment_for_user
-from assessments.services import NotEditable
-from assessments.spreadsheets import workbook_bytes
-from councils.access import can_edit_council
+from assessments.access import can_use_response_sheet, get_assessment_for_user
+from assessments.services import NotEditable, NotValid
+from common import downloads, sheets
+from common.numbers import int_param
+from maturity import rules
 from maturity.levels import Level
 from reports.pdf import render_pdf
 
+from .access import get_invitation_for_user
 from .forms import ConsolidateForm, InviteForm, RatingForm
-from .models import Consolidation, Invitation, Rating, spread
+from .models import Consolidation, Invitation, Rating
 from .services import invitation_create, invitation_submit, invitation_withdraw, objective_consolidate, ratings_save
-
-
-def _get_invitation_for_user(request, pk):
-    """The invitation if it is this user's own (404 for anyone else: even its existence is not theirs to know)."""
-    invitation = get_object_or_404(Invitation.objects.select_related("assessment__council", "assessment__framework", "directorate"), pk=pk)
-    if invitation.rater_id != request.user.pk:
-        raise Http404("No such invitation.")
-    return invitation
 
 
 @login_required
@@ -37,16 +31,20 @@ def raters(request, pk):
     assessment = get_assessment_for_user(request, pk, head=True)
     form = InviteForm(request.POST or None, assessment=assessment)
     if request.method == "POST" and form.is_valid():
-        if not assessment.is_draft:
-            form.add_error(None, "This assessment has been submitted; reopen it to collect more ratings.")
+        data = form.cleaned_data
+        try:
+            invitation = invitation_create(
+                assessment_id=assessment.pk, invited_by=request.user, username=data["username"], email=data["email"], password=data["password"],
+                first_name=data["first_name"], last_name=data["last_name"], role_label=data["role_label"],
+                directorate_id=data["directorate"].pk if data.get("directorate") else None, objective_ids=[o.pk for o in data["chosen"]],
+            )
+        except IntegrityError:
+            form.add_error("username", "That username was just taken; choose another.")
+        except NotEditable as error:
+            form.add_error(None, str(error))
         else:
-            try:
-                invitation = invitation_create(assessment, form.cleaned_data, request.user)
-            except IntegrityError:
-                form.add_error("username", "That username was just taken; choose another.")
-            else:
-                messages.success(request, f"Invited {invitation} to rate {len(form.cleaned_data['chosen'])} objectives. They sign in as “{invitation.rater.username}”.")
-                return redirect("ratings:raters", pk=pk)
+            messages.success(request, f"Invited {invitation} to rate {len(form.cleaned_data['chosen'])} objectives. They sign in as “{invitation.rater.username}”.")
+            return redirect("ratings:raters", pk=pk)
     invitations = assessment.invitations.select_related("rater", "directorate").prefetch_related("objectives")
     return render(request, "ratings/raters.html", {"assessment": assessment, "form": form, "invitations": invitations})
 
@@ -55,7 +53,7 @@ def raters(request, pk):
 @require_http_methods(["GET", "POST"])
 def rate(request, pk):
     """An invited rater's own page: their objectives only; others' ratings only once they have submitted theirs."""
-    invitation = _get_invitation_for_user(request, pk)
+    invitation = get_invitation_for_user(request, pk)
     objectives = list(invitation.objectives.select_related("section").prefetch_related("descriptors").order_by("number"))
     mine = {r.objective_id: r for r in invitation.ratings.all()}
     forms = [
@@ -64,15 +62,21 @@ def rate(request, pk):
     ]
     if request.method == "POST":
         if all(form.is_valid() for _, form in forms):
+            values = {o.pk: (f.cleaned_data["level"], f.cleaned_data["comment"]) for o, f in forms}
             try:
-                ratings_save(invitation, {o: (f.cleaned_data["level"], f.cleaned_data["comment"]) for o, f in forms}, request.user)
-                if "submit" in request.POST:
-                    invitation_submit(invitation)
-                    messages.success(request, "Submitted. Thank you: your ratings are now with the head of procurement, and you can see the others'.")
-                else:
-                    messages.success(request, "Saved. Submit when you have rated every objective.")
-            except NotEditable as error:
-                messages.error(request, f"{error} Nothing was changed." if "submitted" in str(error) else str(error))
+                ratings_save(invitation_id=invitation.pk, values=values, user=request.user)
+            except (NotEditable, NotValid) as error:
+                messages.error(request, f"{error} Nothing was changed.")
+                return redirect("ratings:rate", pk=pk)
+            if "submit" not in request.POST:
+                messages.success(request, "Saved. Submit when you have rated every objective.")
+                return redirect("ratings:rate", pk=pk)
+            try:
+                invitation_submit(invitation_id=invitation.pk)
+            except (NotEditable, NotValid) as error:
+                messages.error(request, f"{error} Your ratings so far are saved.")
+            else:
+                messages.success(request, "Submitted. Thank you: your ratings are now with the head of procurement, and you can see the others'.")
             return redirect("ratings:rate", pk=pk)
         messages.error(request, "Some ratings could not be saved; see below. Nothing was changed.")
     others = defaultdict(list)
@@ -94,7 +98,7 @@ def _consolidation_rows(assessment, section=None):
     scores = dict(assessment.scores.values_list("objective_id", "level"))
     rows = []
     for objective, objective_ratings in by_objective.items():
-        figures = spread(r.level for r in objective_ratings)
+        figures = rules.spread(r.level for r in objective_ratings)
         rows.append({"objective": objective, "ratings": sorted(objective_ratings, key=lambda r: (r.level, str(r.invitation))), "spread": figures, "decision": decisions.get(objective.pk), "score": scores.get(objective.pk)})
     rows.sort(key=lambda row: (-row["spread"]["range"], row["objective"].number))
     return rows
@@ -105,8 +109,8 @@ def _consolidation_rows(assessment, section=None):
 def consolidation(request, pk):
     """Every objective with submitted ratings: who said what, the spread, the weakest; widest spread first."""
     assessment = get_assessment_for_user(request, pk, head=True)
-    section = request.GET.get("section")
-    rows = _consolidation_rows(assessment, int(section) if section and section.isdigit() else None)
+    section = int_param(request.GET.get("section"), low=1, high=999)
+    rows = _consolidation_rows(assessment, section)
     for row in rows:
         row["form"] = ConsolidateForm(initial={"level": row["decision"].level if row["decision"] else row["spread"]["weakest"], "reason": row["decision"].reason if row["decision"] else ""}, weakest=row["spread"]["weakest"], prefix=f"c{row['objective'].number}")
     invitations = assessment.invitations.select_related("rater")
@@ -119,14 +123,14 @@ def consolidate(request, pk, number):
     assessment = get_assessment_for_user(request, pk, head=True)
     objective = get_object_or_404(assessment.framework.objectives, number=number)
     levels = Rating.objects.filter(invitation__assessment=assessment, invitation__submitted_at__isnull=False, objective=objective).values_list("level", flat=True)
-    figures = spread(levels)
+    figures = rules.spread(levels)
     if figures is None:
         raise Http404("No submitted ratings for this objective.")
     form = ConsolidateForm(request.POST, weakest=figures["weakest"], prefix=f"c{number}")
     if form.is_valid():
         try:
-            score = objective_consolidate(assessment, objective, form.cleaned_data["level"], form.cleaned_data["reason"], request.user)
-        except NotEditable as error:
+            score = objective_consolidate(assessment_id=assessment.pk, objective_id=objective.pk, level=form.cleaned_data["level"], reason=form.cleaned_data["reason"], user=request.user)
+        except (NotEditable, NotValid) as error:
             messages.error(request, f"{objective.number}. {objective.name}: {error} Nothing was changed.")
         else:
             messages.success(request, f"{objective.number}. {objective.name}: the council's score is now {Level.label_of(score.level)}.")
@@ -140,21 +144,17 @@ def consolidate(request, pk, number):
 def response_sheet(request, pk):
     """A blank response sheet to collect views offline: every objective's five descriptors, with room for a level and a comment."""
     assessment = get_assessment_for_user(request, pk)
-    if not (request.user.is_staff or can_edit_council(request.user, assessment.council)):
+    if not can_use_response_sheet(request.user, assessment):
         raise PermissionDenied("Response sheets are for officers and heads of procurement.")
     if request.GET.get("format") == "pdf":
         html = render_to_string("ratings/response_sheet_pdf.html", {"assessment": assessment, "council": assessment.council, "framework": assessment.framework, "sections": assessment.framework.sections_with_objectives()})
-        response = HttpResponse(render_pdf(html), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{assessment.framework.code}-{assessment.year}-response-sheet.pdf"'
-        return response
+        return downloads.pdf(render_pdf(html), f"{assessment.framework.code}-{assessment.year}-response-sheet.pdf")
     header = ["Number", "Key area", "Objective", "Description", *[f"{level.value} {level.label}" for level in Level], "Your level (1–5)", "Your comment"]
     rows = []
     for section in assessment.framework.sections_with_objectives():
         for objective in section.objectives.all():
             rows.append([objective.number, section.name, objective.name, objective.description, *[text for _, text in objective.levels_with_descriptors()], "", ""])
-    response = HttpResponse(workbook_bytes([("Scores", header, rows)]), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{assessment.framework.code}-{assessment.year}-response-sheet.xlsx"'
-    return response
+    return downloads.xlsx(sheets.workbook_bytes([("Scores", header, rows)]), f"{assessment.framework.code}-{assessment.year}-response-sheet.xlsx")
 
 
 @login_required
@@ -162,9 +162,10 @@ def response_sheet(request, pk):
 def withdraw(request, pk, invitation):
     assessment = get_assessment_for_user(request, pk, head=True)
     invitation = get_object_or_404(Invitation, pk=invitation, assessment=assessment)
-    if not assessment.is_draft:
-        messages.error(request, "This assessment has been submitted; its raters can no longer change.")
+    try:
+        invitation_withdraw(invitation_id=invitation.pk)
+    except NotEditable as error:
+        messages.error(request, str(error))
     else:
-        invitation_withdraw(invitation)
         messages.success(request, f"Withdrew the invitation of {invitation}; their ratings are no longer counted.")
     return redirect("ratings:raters", pk=pk)

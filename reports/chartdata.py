@@ -6,13 +6,14 @@ objectives, years or councils.
 
 import hashlib
 from collections import Counter, defaultdict
-from statistics import mean, median, quantiles
+from statistics import median, quantiles
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Min
 
 from actionplans.models import ActionPlan
 from assessments.models import Assessment, Score
+from maturity import rules
 from maturity.levels import Level
 
 LEVEL_KEYS = [*Level.values, None]  # None: unscored
@@ -29,9 +30,9 @@ def objective_levels(assessment):
     rows = (
         Score.objects.filter(assessment=assessment)
         .order_by("objective__number")
-        .values_list("objective__number", "objective__name", "objective__section__number", "objective__section__name", "level", "working_towards", "not_applicable", "not_applicable_reason")
+        .values_list("objective__number", "objective__name", "objective__section__number", "objective__section__name", "level", "working_towards", "out_of_scope", "out_of_scope_reason")
     )
-    keys = ("number", "name", "section_number", "section", "level", "working_towards", "not_applicable", "not_applicable_reason")
+    keys = ("number", "name", "section_number", "section", "level", "working_towards", "out_of_scope", "out_of_scope_reason")
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
@@ -41,7 +42,7 @@ def summary(assessment, previous=None):
     Objectives marked out of scope are left out of every figure and listed under "out_of_scope".
     """
     every = objective_levels(assessment)
-    objectives = [row for row in every if not row["not_applicable"]]
+    objectives = [row for row in every if not row["out_of_scope"]]
     overall = Counter(row["level"] for row in objectives)
     sections = {}
     for row in objectives:
@@ -51,18 +52,13 @@ def summary(assessment, previous=None):
             section["levels"].append(row["level"])
     for section in sections.values():
         section["counts"] = {level: section["counts"].get(level, 0) for level in LEVEL_KEYS}
-        section["weakest"] = min(section["levels"], default=None)
-        section["mean"] = round(mean(section["levels"]), 1) if section["levels"] else None
-    scored = [row["level"] for row in objectives if row["level"] is not None]
+        figures = rules.roll_up(section["levels"])
+        section["weakest"], section["mean"] = figures["weakest"], figures["mean"]
+    overall_figures = rules.roll_up([row["level"] for row in objectives])
     changes = None
     if previous is not None:
         before = dict(Score.objects.filter(assessment=previous).values_list("objective__number", "level"))
-        changes = Counter()
-        for row in objectives:
-            old, new = before.get(row["number"]), row["level"]
-            if old is None or new is None:
-                continue
-            changes["up" if new > old else "down" if new < old else "same"] += 1
+        changes = Counter(rules.change(before.get(row["number"]), row["level"]) for row in objectives)
         for row in objectives:
             row["previous"] = before.get(row["number"])
     return {
@@ -70,12 +66,12 @@ def summary(assessment, previous=None):
         "sections": [sections[number] for number in sorted(sections)],
         "objectives": objectives,
         "by_level": {level: [row for row in objectives if row["level"] == level] for level in LEVEL_KEYS},
-        "mean": round(mean(scored), 1) if scored else None,
-        "weakest": min(scored, default=None),
-        "scored": len(scored),
-        "total": len(objectives),
+        "mean": overall_figures["mean"],
+        "weakest": overall_figures["weakest"],
+        "scored": overall_figures["scored"],
+        "total": overall_figures["total"],
         "changes": {key: changes.get(key, 0) for key in ("up", "same", "down")} if changes is not None else None,
-        "out_of_scope": [row for row in every if row["not_applicable"]],
+        "out_of_scope": [row for row in every if row["out_of_scope"]],
     }
 
 
@@ -83,7 +79,7 @@ def key_area_history(assessments):
     """{'years': [...], 'sections': [{number, name, weakest: {year: level}, mean: {year: x}}]} over the given assessments: one query."""
     ids = {a.pk: a.year for a in assessments}
     rows = (
-        Score.objects.filter(assessment_id__in=ids, level__isnull=False)
+        Score.objects.filter(assessment_id__in=ids, level__isnull=False, out_of_scope=False)
         .values_list("assessment_id", "objective__section__number", "objective__section__name", "level")
     )
     levels = defaultdict(lambda: defaultdict(list))
@@ -92,14 +88,15 @@ def key_area_history(assessments):
         levels[number][ids[assessment_id]].append(level)
         names[number] = name
     years = sorted(set(ids.values()))
+    figures = {number: {year: rules.roll_up(levels[number][year]) for year in years if levels[number][year]} for number in levels}
     return {
         "years": years,
         "sections": [
             {
                 "number": number,
                 "name": names[number],
-                "weakest": {year: min(levels[number][year]) for year in years if levels[number][year]},
-                "mean": {year: round(mean(levels[number][year]), 1) for year in years if levels[number][year]},
+                "weakest": {year: f["weakest"] for year, f in figures[number].items()},
+                "mean": {year: f["mean"] for year, f in figures[number].items()},
             }
             for number in sorted(levels)
         ],
@@ -168,9 +165,11 @@ def benchmark(framework, year, councils, own_council=None):
     own = {"sections": {}, "objectives": {}}
     if own_council is not None:
         mine = Score.objects.filter(assessment__in=submitted.filter(council=own_council), level__isnull=False).values_list("objective_id", "objective__section_id", "level")
+        own_levels = defaultdict(list)
         for objective_id, section_id, level in mine:
             own["objectives"][objective_id] = level
-            own["sections"][section_id] = min(level, own["sections"].get(section_id, level))
+            own_levels[section_id].append(level)
+        own["sections"] = {section_id: rules.roll_up(levels)["weakest"] for section_id, levels in own_levels.items()}
     objectives = {o.pk: o for o in framework.objectives.all()}
     sections = {s.pk: s for s in framework.sections.all()}
     return {
@@ -188,7 +187,11 @@ def benchmark(framework, year, councils, own_council=None):
 
 
 def _group_histograms(submitted):
-    """({objective_id: {level: councils}}, {section_id: {weakest level: councils}}), counted in SQL."""
+    """({objective_id: {level: councils}}, {section_id: {weakest level: councils}}), counted in SQL.
+
+    The key-area figure is rules.roll_up's weakest, computed by the database (Min over a council's scored
+    objectives) so that a national group is never read score by score; test_dashboards checks the two agree.
+    """
     scored = Score.objects.filter(assessment__in=submitted, level__isnull=False)
     by_objective = defaultdict(Counter)
     for objective_id, level, n in scored.values_list("objective_id", "level").annotate(n=Count("id")).order_by():

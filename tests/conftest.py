@@ -98,14 +98,14 @@ def staff(db):
 
 
 def submitted_assessment(council, framework, year, user, level_of=lambda number: 3):
-    assessment = assessment_start(council, framework, year, user, carry_forward=False)
+    assessment = assessment_start(council_id=council.pk, framework_id=framework.pk, year=year, user=user, carry_forward=False)
     scores = list(assessment.scores.select_related("objective"))
     for score in scores:
         score.level = level_of(score.objective.number)
         score.comment = f"{year} comment for {score.objective.name}"
         score.action = f"{year} action"
     Score.objects.bulk_update(scores, ["level", "comment", "action"])
-    return assessment_submit(assessment, user)
+    return assessment_submit(assessment_id=assessment.pk, user=user)
 
 
 @pytest.fixture
@@ -116,12 +116,12 @@ def last_year(nps2018, council_a, head):
 @pytest.fixture
 def draft(nps2018, council_a, head, last_year):
     """This year's draft, carried forward from last year's submitted assessment."""
-    return assessment_start(council_a, nps2018, 2024, head, carry_forward=True)
+    return assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=True)
 
 
 @pytest.fixture
 def blank_draft(nps2018, council_a, head):
-    return assessment_start(council_a, nps2018, 2024, head, carry_forward=False)
+    return assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=False)
 
 
 def score_post(number, *, level="", version, comment="", action="", evidence="", working_towards=False, directorates=None, **extra):

@@ -79,7 +79,7 @@ def scoring_setup(transactional_db, nps2018):
     make_user("officer", council, "officer")
     head = make_user("head", council, "head")
     submitted_assessment(council, nps2018, 2023, head)
-    draft = assessment_start(council, nps2018, 2024, head, carry_forward=False)
+    draft = assessment_start(council_id=council.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=False)
     return draft
 
 
@@ -194,7 +194,7 @@ def test_councillor_reads_the_dashboard_charts_and_cannot_edit(page, live_server
     make_user("councillor", council, "councillor")
     submitted_assessment(council, nps2018, 2022, head, level_of=lambda n: 2 + n % 2)
     submitted_assessment(council, nps2018, 2023, head, level_of=lambda n: 3 + n % 2)
-    draft = assessment_start(council, nps2018, 2024, head, carry_forward=True)
+    draft = assessment_start(council_id=council.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=True)
     plan = plan_create(council, nps2018, "Improvement plan", 2024, 2026, head)
     line = plan.lines.first()
     LineTarget.objects.create(line=line, year=2026, level=4)

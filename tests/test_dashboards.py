@@ -21,12 +21,12 @@ MEDWAY_CSV = FIXTURES / "demo-scores.csv"
 
 def medway_assessment(council, framework, year, user):
     rows = {int(row["number"]): row for row in csv.DictReader(MEDWAY_CSV.open(encoding="utf-8"))}
-    assessment = assessment_start(council, framework, year, user, carry_forward=False)
+    assessment = assessment_start(council_id=council.pk, framework_id=framework.pk, year=year, user=user, carry_forward=False)
     scores = list(assessment.scores.select_related("objective"))
     for score in scores:
         score.level, score.working_towards = parse_legacy_score(rows[score.objective.number][f"score_{year}"])
     Score.objects.bulk_update(scores, ["level", "working_towards"])
-    return assessment_submit(assessment, user)
+    return assessment_submit(assessment_id=assessment.pk, user=user)
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_dashboard_draws_the_same_numbers(client, councillor, medway):
 
 
 def test_councillor_sees_latest_submitted_and_never_a_draft(client, councillor, officer, medway, nps2018, council_a, head):
-    draft = assessment_start(council_a, nps2018, 2024, head, carry_forward=True)
+    draft = assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=True)
     client.force_login(councillor)
     response = client.get(reverse("reports:dashboard"))
     assert response.context["assessment"] == medway[2023]
@@ -247,5 +247,5 @@ def test_benchmark_figures_follow_a_reopened_assessment(nps2018, head):
     peers = make_councils(5, nps2018, 2023, [1, 2, 3, 4, 5])
     assert benchmark(nps2018, 2023, Council.objects.all())["objectives"][0]["spread"]["median"] == 3
     reopened = peers[0].assessments.get()
-    assessment_reopen(reopened, head, "correction")
+    assessment_reopen(assessment_id=reopened.pk, user=head, reason="correction")
     assert benchmark(nps2018, 2023, Council.objects.all())["refused"] is True  # 4 left: the cached counts were not reused

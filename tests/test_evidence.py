@@ -80,14 +80,14 @@ def test_another_council_cannot_download_and_councillors_only_once_submitted(cli
     assert client.get(url).status_code == 404
     client.force_login(councillor)
     assert client.get(url).status_code == 403
-    assessment_submit(draft, head)
+    assessment_submit(assessment_id=draft.pk, user=head)
     assert client.get(url).status_code == 200
 
 
 def test_submitted_assessments_keep_their_evidence(client, officer, draft, head):
     client.force_login(officer)
     add(client, draft, "report.pdf", PDF)
-    assessment_submit(draft, head)
+    assessment_submit(assessment_id=draft.pk, user=head)
     evidence = Evidence.objects.get()
     client.post(reverse("assessments:evidence_delete", args=[draft.pk, evidence.pk]))
     add(client, draft, "more.pdf", PDF)

@@ -138,7 +138,7 @@ def test_a_changed_text_updates_in_place(db):
 
 
 def test_framework_in_use_cannot_be_deleted_nor_its_objectives_dropped(nps2018, council_a, head):
-    assessment_start(council_a, nps2018, 2024, head, carry_forward=False)
+    assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=False)
     with pytest.raises(ProtectedError):
         nps2018.delete()
     with pytest.raises(ProtectedError):

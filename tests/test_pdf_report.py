@@ -49,7 +49,7 @@ def medway_pdf(django_db_blocker, django_db_setup):
             nps2018 = Framework.objects.get(code="nps-2018")
             medway_assessment(council, nps2018, 2022, head)
             assessment = medway_assessment(council, nps2018, 2023, head)
-            draft = assessment_start(council, nps2018, 2024, head, carry_forward=True)
+            draft = assessment_start(council_id=council.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=True)
             result = {"submitted": report_pdf(assessment), "draft": report_pdf(draft), "assessment": assessment, "objectives": list(nps2018.objectives.order_by("number"))}
             transaction.set_rollback(True)
     return result
@@ -117,7 +117,7 @@ def test_councillor_edition_is_summary_and_action_plan_only(medway):
 
 
 def test_download_is_named_and_councillors_get_only_submitted(client, councillor, officer, medway, council_a, nps2018, head):
-    draft = assessment_start(council_a, nps2018, 2024, head, carry_forward=True)
+    draft = assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=True)
     client.force_login(councillor)
     response = client.get(reverse("reports:pdf", args=[medway[2023].pk]), {"edition": "councillor"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -137,7 +137,7 @@ def test_submitted_report_is_cached_until_reopened_or_the_plan_changes(medway, h
     plan.touch()
     report_pdf(assessment, "councillor")
     assert CachedReport.objects.get(assessment=assessment, edition="councillor").fingerprint != cached.fingerprint
-    assessment_reopen(assessment, head, "Late evidence from Place")
+    assessment_reopen(assessment_id=assessment.pk, user=head, reason="Late evidence from Place")
     assert not CachedReport.objects.filter(assessment=assessment).exists()
 
 

@@ -112,7 +112,7 @@ def test_second_save_of_a_stale_version_is_refused_with_both_versions_shown(clie
 
 
 def test_submitted_assessment_refuses_edits(client, officer, head, blank_draft):
-    assessment_submit(blank_draft, head)
+    assessment_submit(assessment_id=blank_draft.pk, user=head)
     client.force_login(officer)
     response = autosave(client, blank_draft, 1, score_post(1, level=3, version=1))
     assert response.status_code == 423
@@ -157,8 +157,8 @@ def test_carry_forward_copies_last_years_submitted_scores_marked_until_touched(c
 def test_carry_forward_skips_drafts_and_takes_the_latest_submitted_year(nps2018, council_a, head):
     submitted_assessment(council_a, nps2018, 2021, head, level_of=lambda n: 1)
     submitted_assessment(council_a, nps2018, 2022, head, level_of=lambda n: 2)
-    assessment_start(council_a, nps2018, 2023, head, carry_forward=False)  # a draft, not a source
-    new = assessment_start(council_a, nps2018, 2024, head, carry_forward=True)
+    assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2023, user=head, carry_forward=False)  # a draft, not a source
+    new = assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=True)
     assert new.carried_forward_from.year == 2022
     assert set(new.scores.values_list("level", flat=True)) == {2}
 

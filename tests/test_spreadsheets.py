@@ -12,11 +12,12 @@ from openpyxl import Workbook, load_workbook
 
 from assessments.models import Score
 from assessments.services import assessment_start
-from assessments.spreadsheets import SpreadsheetError, find_columns, parse_level, parse_rows, read_table
+from assessments.spreadsheets import SpreadsheetError, find_columns, parse_rows, read_table
+from maturity.rules import LevelError, parse_level
 
 from .conftest import FIXTURES, submitted_assessment
 
-FIELDS = ("level", "working_towards", "comment", "action", "evidence", "not_applicable", "not_applicable_reason")
+FIELDS = ("level", "working_towards", "comment", "action", "evidence", "out_of_scope", "out_of_scope_reason")
 
 
 def snapshot(assessment):
@@ -62,8 +63,8 @@ def varied(council_a, nps2018, head):
         score.evidence = "Case study: shared with the region" if score.level == 5 else ""
         score.comment = f"Line one for {score.objective.number}\nLine two, with “quotes”, £ and é"
         if score.objective.number == 58:
-            score.not_applicable, score.not_applicable_reason = True, "District council: no social care contracts"
-    Score.objects.bulk_update(scores, ["working_towards", "evidence", "comment", "not_applicable", "not_applicable_reason"])
+            score.out_of_scope, score.out_of_scope_reason = True, "District council: no social care contracts"
+    Score.objects.bulk_update(scores, ["working_towards", "evidence", "comment", "out_of_scope", "out_of_scope_reason"])
     return assessment
 
 
@@ -73,7 +74,7 @@ def test_export_then_import_into_a_new_draft_reproduces_the_assessment(client, o
     response = client.get(reverse("assessments:export", args=[varied.pk]), {"format": fmt} if fmt == "csv" else {})
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="alpha-nps-2018-2022.{fmt}"'
-    draft = assessment_start(council_a, nps2018, 2023, head, carry_forward=False)
+    draft = assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2023, user=head, carry_forward=False)
     preview = upload(client, draft, response.content, name=f"export.{fmt}")
     assert preview.status_code == 200 and not preview.context["problems"], preview.context.get("problems")
     assert confirm(client, draft).status_code == 302
@@ -92,7 +93,7 @@ def test_medways_layout_imports_into_two_assessments_with_the_published_distribu
     client.force_login(officer)
     distributions = {}
     for year in (2022, 2023):
-        draft = assessment_start(council_a, nps2018, year, head, carry_forward=False)
+        draft = assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=year, user=head, carry_forward=False)
         preview = upload(client, draft, content, name="medway.xlsx", score_year=year)
         assert not preview.context["problems"], preview.context["problems"]
         confirm(client, draft)
@@ -123,7 +124,7 @@ def test_preview_lists_every_row_problem_and_saves_nothing(client, officer, draf
     assert "There is no objective 99" in problems[3][0]
     assert "does not match objective 2" in problems[4][0]
     assert "Level 7 is out of range" in problems[5][0]
-    assert "the limit is 10,000" in problems[6][0]
+    assert "at most 10,000 characters" in problems[6][0]
     assert "appears twice (rows 2 and 7)" in problems[7][0]
     assert "is not an objective number" in problems[8][0]
     page = response.content.decode()
@@ -152,7 +153,7 @@ def test_submitted_assessments_refuse_imports(client, officer, head, last_year, 
     upload(client, draft, xlsx([["Number", "Level"], [1, "1"]]))
     from assessments.services import assessment_submit
 
-    assessment_submit(draft, head)
+    assessment_submit(assessment_id=draft.pk, user=head)
     before = snapshot(draft)
     confirm(client, draft)
     assert snapshot(draft) == before
@@ -161,7 +162,7 @@ def test_submitted_assessments_refuse_imports(client, officer, head, last_year, 
 def test_directorate_ratings_and_level_five_rules_hold_on_import(client, officer, draft, council_a):
     client.force_login(officer)
     response = upload(client, draft, xlsx([["Number", "Level", "Evidence"], [1, "5", ""]]))
-    assert "a 5 needs evidence" in dict(response.context["problems"])[2][0]
+    assert "A 5 (Innovator) means the council is ready to act as a case study" in dict(response.context["problems"])[2][0]
 
 
 def csv_upload(client, assessment, content, name="scores.csv"):
@@ -242,7 +243,7 @@ def test_columns_named_on_the_form(client, officer, draft):
 def test_history_export_has_a_column_pair_per_year(client, councillor, council_a, nps2018, head):
     submitted_assessment(council_a, nps2018, 2022, head, level_of=lambda n: 2)
     submitted_assessment(council_a, nps2018, 2023, head, level_of=lambda n: 3)
-    assessment_start(council_a, nps2018, 2024, head, carry_forward=True)  # a draft: councillors must not get it
+    assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=True)  # a draft: councillors must not get it
     client.force_login(councillor)
     response = client.get(reverse("assessments:history_export"), {"framework": "nps-2018"})
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -256,9 +257,9 @@ def test_levels_are_read_as_people_write_them(text, expected):
     assert parse_level(text) == expected
 
 
-@pytest.mark.parametrize("text", ["0", "6", "2/4", "three", "3 Leader", "3/2"])
+@pytest.mark.parametrize("text", ["0", "6", "2/4", "three", "3 Leader", "3/2", "5/6", "3." + "0" * 59, "²", "٣"])
 def test_unreadable_levels_are_refused(text):
-    with pytest.raises(SpreadsheetError):
+    with pytest.raises(LevelError):
         parse_level(text)
 
 

@@ -80,15 +80,15 @@ class Command(BaseCommand):
         with open(FIXTURES / "demo-scores.csv", encoding="utf-8") as handle:
             rows = {int(row["number"]): row for row in csv.DictReader(handle)}
         for year in (2022, 2023):
-            assessment = assessment_start(council, framework, year, head, carry_forward=False)
+            assessment = assessment_start(council_id=council.pk, framework_id=framework.pk, year=year, user=head, carry_forward=False)
             scores = list(assessment.scores.select_related("objective"))
             for score in scores:
                 row = rows[score.objective.number]
                 score.level, score.working_towards = parse_legacy_score(row[f"score_{year}"])
                 score.comment = row[f"comment_{year}"]
             Score.objects.bulk_update(scores, ["level", "working_towards", "comment"])
-            assessment_submit(assessment, head)
-        assessment_start(council, framework, 2024, head, carry_forward=True)
+            assessment_submit(assessment_id=assessment.pk, user=head)
+        assessment_start(council_id=council.pk, framework_id=framework.pk, year=2024, user=head, carry_forward=True)
 
     def _plan(self, council, head):
         """A 2024–2026 plan from the 2023 levels, Leeds' KPIs and Cambridgeshire & Peterborough's delivery considerations."""

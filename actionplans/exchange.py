@@ -1,0 +1,30 @@
+"""An action plan as workbook sheets: lines with their yearly targets, delivery considerations, KPIs with every period."""
+
+from .models import STATUS_LABELS
+
+
+def plan_export_sheets(plan, lines, kpis):
+    """[(title, header, rows)] for common.sheets.workbook_bytes; `lines` and `kpis` with their targets and values prefetched."""
+    line_header = ["Key area", "Objective", "Line", "Current level", "Current level note"]
+    for year in plan.years:
+        line_header += [f"Target {year}", f"What will be done {year}"]
+    line_header += ["Owner", "Due date", "Status", "Progress notes"]
+    line_rows = []
+    for line in lines:
+        row = [line.section.name, line.objective.number if line.objective else "", line.label, line.current_level, line.current_level_note]
+        for cell in (line.target_cell(year) for year in plan.years):
+            row += [cell["target"].display_level if cell["target"] else "", cell["target"].narrative if cell["target"] else ""]
+        row += [line.owner, line.due_date, line.get_status_display(), line.progress_notes]
+        line_rows.append(row)
+    considerations = [[c.section.name if c.section else "Whole plan", c.description, c.owner, c.get_status_display()] for c in plan.considerations.select_related("section")]
+    kpi_rows = []
+    for kpi in kpis:
+        first = [kpi.name, kpi.question, kpi.get_kind_display(), kpi.get_frequency_display(), kpi.get_unit_display(), kpi.get_direction_display(), kpi.baseline_label]
+        periods = kpi.periods() or [None]
+        for row in periods:
+            kpi_rows.append(first + ([row["label"], row["target_text"], kpi.format_value(row["value"].actual), STATUS_LABELS[row["status"]]] if row else ["", "", "", "No data"]))
+    return [
+        ("Lines", line_header, line_rows),
+        ("Delivery considerations", ["Key area", "Depends on", "Owner", "Status"], considerations),
+        ("KPIs", ["KPI", "Question", "Type", "Frequency", "Unit", "Direction", "Baseline", "Period", "Target", "Actual", "Status"], kpi_rows),
+    ]

@@ -1,0 +1,108 @@
+"""Assessments to and from spreadsheets: the rows an export holds, and the preview of an import.
+
+Rows are built here, next to the data, so that views only turn them into a download
+(`common.downloads`). Reads only: the import itself is `services.assessment_import`.
+"""
+
+from maturity import rules
+from maturity.levels import Level
+
+from . import spreadsheets
+from .models import Assessment, Score
+
+
+def assessment_export_rows(assessment):
+    """One row per objective in our export layout (spreadsheets.OUR_COLUMNS)."""
+    previous = assessment.previous()
+    before = {objective_id: rules.format_level(level, wt, unscored="") for objective_id, level, wt in previous.scores.values_list("objective_id", "level", "working_towards")} if previous else {}
+    rows = []
+    for score in assessment.scores.select_related("objective__section").prefetch_related("evidence_items").order_by("objective__number"):
+        rows.append([
+            assessment.framework.short_name, score.objective.number, score.objective.section.name, score.objective.name,
+            score.level, Level(score.level).label if score.level else "Unscored", "yes" if score.working_towards else "",
+            score.comment, score.action, score.evidence, before.get(score.objective_id, ""),
+            score.source_text or rules.format_level(score.level, score.working_towards, unscored=""),
+            "yes" if score.out_of_scope else "", score.out_of_scope_reason,
+            "; ".join(f"{e.title} ({e.url or e.original_name})" for e in score.evidence_items.all()),
+        ])
+    return rows
+
+
+def assessment_summary_rows(assessment, export_rows):
+    """The Summary sheet: the year, its status and its roll-up."""
+    overall = rules.roll_up(score.roll_up_level for score in assessment.scores.only("level", "out_of_scope"))
+    rows = [
+        ["Council", str(assessment.council)], ["Framework", assessment.framework.name], ["Year", assessment.year],
+        ["Status", assessment.get_status_display()], ["Submitted", f"{assessment.submitted_at:%d %B %Y}" if assessment.submitted_at else ""],
+        ["Objectives scored", f"{overall['scored']} of {overall['total']}"],
+        ["Weakest level", Level.label_of(overall["weakest"]) if overall["weakest"] else "Unscored"],
+        ["Mean level", overall["mean"] if overall["mean"] is not None else ""],
+    ]
+    for level in Level:
+        rows.append([f"Objectives at {level.value} {level.label}", sum(1 for row in export_rows if row[4] == level.value)])
+    return rows
+
+
+def history_table(assessments, framework):
+    """(header, rows): every objective, a score and a comment column per year (Medway's layout)."""
+    objectives = list(framework.objectives.select_related("section").order_by("number"))
+    scores = {(s.assessment_id, s.objective_id): s for s in Score.objects.filter(assessment__in=assessments)}
+    header = ["Objective number", "Key area", "Objective", "Description"]
+    for a in assessments:
+        header += [f"{a.year} Score", f"{a.year} Comments and action"]
+    rows = []
+    for objective in objectives:
+        row = [objective.number, objective.section.name, objective.name, objective.description]
+        for a in assessments:
+            score = scores.get((a.pk, objective.pk))
+            text = "\n".join(part for part in (score.comment, score.action) if part) if score else ""
+            written = (score.source_text or rules.format_level(score.level, score.working_towards, out_of_scope=score.out_of_scope, unscored="NA")) if score else ""
+            row += [written, text]
+        rows.append(row)
+    return header, rows
+
+
+def assessment_import_preview(assessment: Assessment, items):
+    """Match parsed rows to this assessment's scores: (changes, problems by line); nothing is written.
+
+    Each row is checked by the same rules as every other door (`rules.score_problems`), with the same messages.
+    A change is {number, name, score_id, version, old, new, comment_changed, values}.
+    """
+    scores = {s.objective.number: s for s in assessment.scores.select_related("objective").prefetch_related("directorate_ratings__directorate", "evidence_items")}
+    changes, problems = [], {}
+    for item in items:
+        row_problems = list(item.problems)
+        score = scores.get(item.number) if item.number is not None else None
+        if item.number is not None and score is None:
+            row_problems.append(f"There is no objective {item.number} in {assessment.framework}.")
+        if score is not None:
+            name = item.values.get("name", "")
+            if name and not spreadsheets.names_match(name, score.objective.name):
+                row_problems.append(f"“{name}” does not match objective {item.number}, “{score.objective.name}”.")
+            merged = {key: item.values.get(key, getattr(score, key)) for key in ("level", "working_towards", "comment", "action", "evidence", "out_of_scope", "out_of_scope_reason")}
+            if "level" in item.values and not item.problems:
+                found = rules.score_problems(
+                    level=merged["level"],
+                    working_towards=merged["working_towards"],
+                    out_of_scope=merged["out_of_scope"],
+                    out_of_scope_reason=merged["out_of_scope_reason"],
+                    has_evidence=bool(merged["evidence"].strip()) or bool(score.evidence_items.all()),
+                    directorate_levels=[(r.directorate, r.level) for r in score.directorate_ratings.all()],
+                    texts={key: merged[key] for key in ("comment", "action", "evidence", "out_of_scope_reason")},
+                )
+                row_problems += [f"Objective {item.number}: {message}" for message in found.values()]
+        if row_problems:
+            problems[item.line] = row_problems
+            continue
+        values = {key: value for key, value in item.values.items() if key != "name"}
+        values["source_text"] = rules.written_form(item.original, values.get("level"))
+        fields_changed = any(key in values and getattr(score, key) != values[key] for key in merged)
+        written_changed = "level" in values and values["source_text"] != score.source_text
+        if fields_changed or written_changed:
+            changes.append({
+                "number": score.objective.number, "name": score.objective.name, "score_id": score.pk, "version": score.version,
+                "old": score.display_level, "new": rules.format_level(values.get("level", score.level), values.get("working_towards", score.working_towards), out_of_scope=values.get("out_of_scope", score.out_of_scope)),
+                "comment_changed": "comment" in values and values["comment"] != score.comment,
+                "values": values,
+            })
+    return changes, problems

@@ -1,0 +1,161 @@
+"""The year's lifecycle: list, start, overview, sign-off, reopen, year on year."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+from django_tables2 import RequestConfig
+
+from common.numbers import int_param
+from councils.access import get_membership_for_user, require_member
+from maturity import rules
+from maturity.models import Framework
+
+from ..access import can_edit_assessment, get_assessment_for_user, is_head_for
+from ..filters import AssessmentFilter
+from ..forms import ReopenForm, StartAssessmentForm, SubmitForm
+from ..models import Assessment
+from ..services import NotEditable, NotValid, assessment_reopen, assessment_start, assessment_submit
+from ..tables import AssessmentTable
+from .scoring import EMPTY
+
+
+@login_required
+@require_member
+@require_GET
+def assessment_list(request):
+    membership = get_membership_for_user(request)
+    qs = Assessment.objects.visible_to(request.user).for_council(membership.council).select_related("framework", "submitted_by").with_progress()
+    filterset = AssessmentFilter(request.GET, queryset=qs)
+    table = AssessmentTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(
+        request,
+        "assessments/list.html",
+        {"council": membership.council, "table": table, "filter": filterset, "can_start": membership.can_edit, "frameworks": Framework.objects.all()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_new(request):
+    membership = get_membership_for_user(request, edit=True)
+    form = StartAssessmentForm(request.POST or None, council=membership.council)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = assessment_start(
+                council_id=membership.council_id,
+                framework_id=form.cleaned_data["framework"].pk,
+                year=form.cleaned_data["year"],
+                user=request.user,
+                carry_forward=form.cleaned_data["carry_forward"],
+            )
+        except IntegrityError:
+            form.add_error(None, "That assessment was just started by someone else.")
+        else:
+            source = assessment.carried_forward_from
+            note = f", carried forward from {source.year}" if source else ""
+            messages.success(request, f"Started {assessment.framework} {assessment.year}{note}.")
+            return redirect("assessments:detail", pk=assessment.pk)
+    return render(request, "assessments/new.html", {"form": form, "council": membership.council})
+
+
+@login_required
+@require_GET
+def assessment_detail(request, pk):
+    assessment = get_assessment_for_user(request, pk)
+    sections = list(assessment.framework.sections.select_related("theme"))
+    progress, overall = assessment.roll_ups()
+    for section in sections:
+        section.progress = progress.get(section.pk, EMPTY)
+    return render(
+        request,
+        "assessments/detail.html",
+        {
+            "assessment": assessment,
+            "sections": sections,
+            "overall": overall,
+            "can_edit": can_edit_assessment(request.user, assessment),
+            "is_head": is_head_for(request.user, assessment),
+            "events": assessment.events.select_related("by"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_submit_view(request, pk):
+    assessment = get_assessment_for_user(request, pk, head=True)
+    if not assessment.is_draft:
+        messages.info(request, "This assessment is already submitted.")
+        return redirect("assessments:detail", pk=pk)
+    form = SubmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment_submit(assessment_id=assessment.pk, user=request.user)
+        except NotEditable as error:
+            messages.info(request, str(error))
+        else:
+            messages.success(request, f"{assessment.framework} {assessment.year} submitted. It is now read-only.")
+        return redirect("assessments:detail", pk=pk)
+    return render(request, "assessments/submit.html", {"assessment": assessment, "form": form, "unscored": assessment.unscored()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_reopen_view(request, pk):
+    assessment = get_assessment_for_user(request, pk, head=True)
+    if assessment.is_draft:
+        messages.info(request, "This assessment is already a draft.")
+        return redirect("assessments:detail", pk=pk)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment_reopen(assessment_id=assessment.pk, user=request.user, reason=form.cleaned_data["reason"])
+        except NotValid as error:
+            for field, message in error.problems.items():
+                form.add_error(field, message)
+        except NotEditable as error:
+            messages.info(request, str(error))
+            return redirect("assessments:detail", pk=pk)
+        else:
+            messages.success(request, "Reopened as a draft. The reason is recorded.")
+            return redirect("assessments:detail", pk=pk)
+    return render(request, "assessments/reopen.html", {"assessment": assessment, "form": form})
+
+
+@login_required
+@require_GET
+def year_on_year(request, pk):
+    assessment = get_assessment_for_user(request, pk)
+    previous = assessment.previous()
+    before = {}
+    if previous:
+        before = {objective_id: (level, wt) for objective_id, level, wt in previous.scores.values_list("objective_id", "level", "working_towards")}
+    sections = list(assessment.framework.sections.all())
+    section_number = int_param(request.GET.get("section"), low=1, high=max((s.number for s in sections), default=1))
+    change = request.GET.get("change", "")
+    rows = []
+    scores = assessment.scores.select_related("objective__section").order_by("objective__number")
+    if section_number is not None:
+        scores = scores.filter(objective__section__number=section_number)
+    for score in scores:
+        level_before, wt_before = before.get(score.objective_id, (None, False))
+        kind = rules.change(level_before, score.level)
+        if change in rules.CHANGES and kind != change:
+            continue
+        rows.append({"score": score, "before": rules.format_level(level_before, wt_before), "change": kind})
+    return render(
+        request,
+        "assessments/year_on_year.html",
+        {
+            "assessment": assessment,
+            "previous": previous,
+            "rows": rows,
+            "sections": sections,
+            "section_number": str(section_number or ""),
+            "change": change,
+            "change_filters": rules.CHANGES,
+        },
+    )
