@@ -1,5 +1,6 @@
 import django_filters
 
+from common.numbers import YearFilter
 from maturity.models import Framework
 
 from .models import ActionPlan
@@ -7,11 +8,11 @@ from .models import ActionPlan
 
 class ActionPlanFilter(django_filters.FilterSet):
     framework = django_filters.ModelChoiceFilter(queryset=Framework.objects.all(), empty_label="All frameworks")
-    year = django_filters.NumberFilter(method="covering", label="Covers year")
+    year = YearFilter(method="covering", label="Covers year")
 
     class Meta:
         model = ActionPlan
         fields = ["framework", "year"]
 
     def covering(self, queryset, name, value):
-        return queryset.current(int(value))
+        return queryset.current(value)

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
+from common.numbers import YEAR_RANGE, MeasureError, parse_measure
 from maturity import rules
 from maturity.levels import Level
 from maturity.models import Framework, Objective, Section
@@ -21,12 +22,21 @@ def _bootstrap(form):
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css} form-control-sm".strip() if css == "form-control" else css
 
 
+def _plain_text(value):
+    """rules.text_problem as a form validator: no control characters (tab and newline are fine), within the limit."""
+    message = rules.text_problem("This text", value or "")
+    if message:
+        raise forms.ValidationError(message)
+
+
 def _limit_text(form):
     for field in form.fields.values():
-        if isinstance(field, forms.CharField) and field.max_length is None:
-            field.max_length = rules.MAX_TEXT_LENGTH
-            field.validators.append(forms.fields.validators.MaxLengthValidator(rules.MAX_TEXT_LENGTH))
-            field.widget.attrs.setdefault("maxlength", rules.MAX_TEXT_LENGTH)
+        if isinstance(field, forms.CharField):
+            field.validators.append(_plain_text)
+            if field.max_length is None:
+                field.max_length = rules.MAX_TEXT_LENGTH
+                field.validators.append(forms.fields.validators.MaxLengthValidator(rules.MAX_TEXT_LENGTH))
+                field.widget.attrs.setdefault("maxlength", rules.MAX_TEXT_LENGTH)
 
 
 class ActionPlanForm(forms.ModelForm):
@@ -37,6 +47,7 @@ class ActionPlanForm(forms.ModelForm):
     def __init__(self, *args, council, **kwargs):
         super().__init__(*args, **kwargs)
         self.council = council
+        _limit_text(self)
         self.fields["framework"].queryset = Framework.objects.all()
         if self.instance.pk:
             # Lines point into the framework's key areas; it cannot change under them.
@@ -48,8 +59,10 @@ class ActionPlanForm(forms.ModelForm):
         cleaned = super().clean()
         start, end = cleaned.get("start_year"), cleaned.get("end_year")
         if start and end:
-            if not 2000 <= start <= 2100:
-                self.add_error("start_year", "Enter a year between 2000 and 2100.")
+            if not YEAR_RANGE[0] <= start <= YEAR_RANGE[1]:
+                self.add_error("start_year", f"Enter a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
+            elif not YEAR_RANGE[0] <= end <= YEAR_RANGE[1]:
+                self.add_error("end_year", f"Enter a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
             elif end < start:
                 self.add_error("end_year", "The plan must end in or after the year it starts.")
             elif end - start + 1 > MAX_PLAN_YEARS:
@@ -190,8 +203,11 @@ class MeasureField(forms.DecimalField):
     """A number as people write it in reports: '£185,000', '96.6%', '1,204'."""
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(",", "").replace("£", "").replace("%", "").strip()
+        if isinstance(value, str) and value.strip():
+            try:
+                value = parse_measure(value)
+            except MeasureError as error:
+                raise forms.ValidationError(str(error)) from error
         return super().to_python(value)
 
     def widget_attrs(self, widget):
@@ -215,6 +231,7 @@ class KpiForm(forms.ModelForm):
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
+        _limit_text(self)
         self.fields["section"].queryset = Section.objects.filter(framework=plan.framework_id)
         self.fields["line"].queryset = PlanLine.objects.filter(plan=plan).select_related("section", "objective")
         if self.instance.pk and self.instance.baseline_period:
@@ -256,6 +273,7 @@ class KpiValueForm(forms.ModelForm):
     def __init__(self, *args, kpi=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kpi = kpi
+        _limit_text(self)
         if self.instance.pk:
             self.initial["period"] = period_label(kpi.frequency, self.instance.period_start)
         if kpi is not None and kpi.frequency:

@@ -5,9 +5,13 @@ from .models import ActionPlan, PlanLine
 
 
 @transaction.atomic
-def plan_create(council, framework, title, start_year, end_year, owner, *, line_per_key_area=True):
-    """A new plan; with a key-area line per key area whose current level is the latest assessed (weakest) level."""
-    plan = ActionPlan.objects.create(council=council, framework=framework, title=title, start_year=start_year, end_year=end_year, owner=owner)
+def plan_create(*, council_id, framework_id, title, start_year, end_year, user, line_per_key_area=True):
+    """A new plan; with a key-area line per key area whose current level is the latest assessed (weakest) level.
+
+    IntegrityError if the council already has a plan for this framework starting that year (two heads at once).
+    """
+    plan = ActionPlan.objects.create(council_id=council_id, framework_id=framework_id, title=title, start_year=start_year, end_year=end_year, owner=user)
+    framework, owner = plan.framework, user
     if line_per_key_area:
         assessed = plan.assessed_levels()
         lines = [

@@ -1,8 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
@@ -43,7 +46,7 @@ def plan_list(request):
     council = membership.council
     qs = ActionPlan.objects.visible_to(request.user).for_council(council).select_related("framework", "owner").annotate(line_count=Count("lines"))
     filterset = ActionPlanFilter(request.GET, queryset=qs)
-    table = ActionPlanTable(filterset.qs)
+    table = ActionPlanTable(filterset.qs if filterset.is_valid() else qs.none())
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return render(request, "actionplans/list.html", {"council": council, "table": table, "filter": filterset, "can_start": membership.is_head})
 
@@ -55,9 +58,17 @@ def plan_new(request):
     form = ActionPlanForm(request.POST or None, council=membership.council)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        plan = plan_create(membership.council, data["framework"], data["title"], data["start_year"], data["end_year"], request.user)
-        messages.success(request, f"Started {plan}, with a line for each key area.")
-        return redirect("actionplans:detail", pk=plan.pk)
+        try:
+            plan = plan_create(
+                council_id=membership.council_id, framework_id=data["framework"].pk, title=data["title"], start_year=data["start_year"], end_year=data["end_year"], user=request.user
+            )
+        except IntegrityError:
+            existing = ActionPlan.objects.filter(council_id=membership.council_id, framework=data["framework"], start_year=data["start_year"]).first()
+            link = format_html('<a href="{}">{}</a>', reverse("actionplans:detail", args=[existing.pk]), existing) if existing else "it"
+            form.add_error(None, format_html("This plan already exists (someone may have just started it): open {}.", link))
+        else:
+            messages.success(request, f"Started {plan}, with a line for each key area.")
+            return redirect("actionplans:detail", pk=plan.pk)
     return render(request, "actionplans/plan_form.html", {"form": form, "council": membership.council})
 
 

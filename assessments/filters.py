@@ -1,5 +1,6 @@
 import django_filters
 
+from common.numbers import YearFilter
 from maturity.models import Framework
 
 from .models import Assessment
@@ -7,7 +8,7 @@ from .models import Assessment
 
 class AssessmentFilter(django_filters.FilterSet):
     framework = django_filters.ModelChoiceFilter(queryset=Framework.objects.all(), empty_label="All frameworks")
-    year = django_filters.NumberFilter()
+    year = YearFilter()
     status = django_filters.ChoiceFilter(choices=Assessment.Status.choices, empty_label="Any status")
 
     class Meta:

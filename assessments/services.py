@@ -65,7 +65,7 @@ def lock_draft(assessment_id, message=SUBMITTED_MESSAGE):
 
     Sign-off takes the same lock, so every write to a draft is serialised with it.
     """
-    assessment = Assessment.objects.select_for_update().select_related("council").get(pk=assessment_id)
+    assessment = Assessment.objects.select_for_update(of=("self",)).select_related("council").get(pk=assessment_id)
     if not assessment.is_draft:
         raise NotEditable(message)
     return assessment

@@ -11,12 +11,19 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from common.sheets import csv_unescape
 from maturity import rules
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
+MAX_COLUMNS = 200
+MAX_CELLS = 50_000  # Medway's six-year history is about 1,000
+MAX_PARTS = 500
+MAX_PART_BYTES = 20 * 1024 * 1024  # uncompressed, any one part of the workbook
+MAX_UNZIPPED_BYTES = 60 * 1024 * 1024
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls
 ZIP_SIGNATURE = b"PK\x03\x04"
 HEADER_SCAN_ROWS = 15
@@ -48,32 +55,64 @@ def read_table(name, data):
     return _read_csv(data), []
 
 
-def _read_xlsx(data):
+def _open_zip(data):
+    """The archive, after checking what it would unzip to: a few KB must not become gigabytes of XML."""
     try:
-        book = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise SpreadsheetError("This file is not a valid .xlsx workbook (it may be damaged, or another kind of file renamed).") from error
+    if len(infos) > MAX_PARTS:
+        raise SpreadsheetError(f"The workbook holds {len(infos):,} parts; a scores sheet needs a few dozen. Save just the scores as a new workbook.")
+    biggest = max((info.file_size for info in infos), default=0)
+    total = sum(info.file_size for info in infos)
+    if biggest > MAX_PART_BYTES or total > MAX_UNZIPPED_BYTES:
+        raise SpreadsheetError(
+            f"The workbook unzips to {total / 1024 / 1024:,.0f} MB; a scores sheet is well under {MAX_PART_BYTES // 1024 // 1024} MB. Save just the scores as a new workbook."
+        )
+    return archive
+
+
+def _read_xlsx(data):
+    """Streamed (openpyxl read-only mode) with hard caps applied while reading: rows, columns per row, cells."""
+    archive = _open_zip(data)
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=False, read_only=True)
+        names = book.sheetnames
+        sheet = book["Scores"] if "Scores" in names else book[names[0]]
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, AttributeError) as error:
         raise SpreadsheetError("This file is not a valid .xlsx workbook (it may be damaged, or another kind of file renamed).") from error
     except Exception as error:  # openpyxl raises many kinds on malformed XML
         raise SpreadsheetError("This workbook could not be read; save it again from Excel as .xlsx and retry.") from error
-    names = book.sheetnames
-    sheet = book["Scores"] if "Scores" in names else book[names[0]]
     notes = []
     if len(names) > 1:
         notes.append(f"Read the sheet “{sheet.title}”; ignored the other sheets: {', '.join(n for n in names if n != sheet.title)}.")
-    if sheet.merged_cells.ranges:
-        ranges = ", ".join(str(r) for r in list(sheet.merged_cells.ranges)[:5])
-        raise SpreadsheetError(f"The sheet “{sheet.title}” has merged cells ({ranges}). Unmerge them so that each objective is one row, and try again.")
-    if sheet.max_row > MAX_ROWS:
-        raise SpreadsheetError(f"The sheet has {sheet.max_row} rows; an assessment has at most a few hundred.")
-    rows = []
-    for row in sheet.iter_rows():
-        values = []
-        for cell in row:
-            value = cell.value
-            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=") and len(value) > 1):
-                raise SpreadsheetError(f"Cell {cell.coordinate} holds a formula. Paste the sheet as values only, and try again.")
-            values.append(_cell_text(value))
-        rows.append(values)
+    try:
+        merged = re.findall(rb'<mergeCell ref="([A-Z0-9:]{1,20})"', archive.read(sheet._worksheet_path))
+        if merged:
+            ranges = ", ".join(ref.decode() for ref in merged[:5])
+            raise SpreadsheetError(f"The sheet “{sheet.title}” has merged cells ({ranges}). Unmerge them so that each objective is one row, and try again.")
+        rows, cells = [], 0
+        for row_number, row in enumerate(sheet.iter_rows(), start=1):
+            if row_number > MAX_ROWS:
+                raise SpreadsheetError(f"The sheet has more than {MAX_ROWS:,} rows; an assessment has at most a few hundred.")
+            if len(row) > MAX_COLUMNS:
+                raise SpreadsheetError(f"Row {row_number} has {len(row):,} columns; a scores sheet has at most {MAX_COLUMNS}.")
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise SpreadsheetError(f"The sheet has more than {MAX_CELLS:,} cells; a scores sheet has a few thousand. Save just the scores as a new workbook.")
+            values = []
+            for column_number, cell in enumerate(row, start=1):
+                if getattr(cell, "data_type", None) == "f":
+                    raise SpreadsheetError(f"Cell {get_column_letter(column_number)}{row_number} holds a formula. Paste the sheet as values only, and try again.")
+                values.append(_cell_text(cell.value))
+            rows.append(values)
+    except SpreadsheetError:
+        raise
+    except Exception as error:  # malformed XML inside the sheet
+        raise SpreadsheetError("This workbook could not be read; save it again from Excel as .xlsx and retry.") from error
+    finally:
+        book.close()
     return rows, notes
 
 
@@ -88,7 +127,7 @@ def _cell_text(value):
 def _read_csv(data):
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = _decode(data, "utf-16")
-    elif b"\x00" in data[:4096]:
+    elif b"\x00" in data:
         raise SpreadsheetError("This file is neither a spreadsheet nor a text CSV file.")
     else:
         text = None
@@ -100,16 +139,23 @@ def _read_csv(data):
                 continue
         if text is None:
             raise SpreadsheetError("The CSV file's text encoding is not recognised. Save it as “CSV UTF-8” and try again.")
+    if "\x00" in text:
+        raise SpreadsheetError("This file is neither a spreadsheet nor a text CSV file.")
+    # The standard dialect (quote "), never guessed from the content: a comment with an apostrophe must not
+    # become a quote character. Only the separator varies (Excel writes ";" in some locales): the commonest
+    # of , ; and tab on the first line.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    rows = []
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+        for row in csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter):
+            if len(rows) >= MAX_ROWS:
+                raise SpreadsheetError(f"The file has more than {MAX_ROWS:,} rows; an assessment has at most a few hundred.")
+            if len(row) > MAX_COLUMNS:
+                raise SpreadsheetError(f"Row {len(rows) + 1} has {len(row):,} columns; a scores sheet has at most {MAX_COLUMNS}.")
+            rows.append([csv_unescape(cell.strip()) for cell in row])
     except csv.Error as error:
         raise SpreadsheetError(f"The CSV file could not be read: {error}.") from error
-    if len(rows) > MAX_ROWS:
-        raise SpreadsheetError(f"The file has {len(rows)} rows; an assessment has at most a few hundred.")
     return rows
 
 

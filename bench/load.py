@@ -187,12 +187,13 @@ def main():
         cwd=ROOT, env={**os.environ, "PYTHONWARNINGS": "ignore::UserWarning"},  # whitenoise: no collected static files needed here
     )
     try:
-        for _ in range(100):
+        ready_by = time.monotonic() + 120  # a busy machine starts gunicorn slowly; wait for it, bounded
+        while time.monotonic() < ready_by:
             try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/health/")
+                http.client.HTTPConnection("127.0.0.1", port, timeout=5).request("GET", "/health/")
                 break
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.2)
         log = []
         deadline = time.monotonic() + args.seconds
         page = f"/assessments/{draft.pk}/sections/8/" if args.scoring_page else None
@@ -208,8 +209,13 @@ def main():
             officer.join(args.seconds + 30)
         elapsed = time.monotonic() - started
     finally:
+        # SIGTERM lets gunicorn finish its requests; on a busy machine that can take a while. Then kill, never hang.
         server.send_signal(signal.SIGTERM)
-        server.wait(10)
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(30)
 
     outcomes = Counter(entry[0] for entry in log)
     what = "page reads" if args.scoring_page else "autosaves"

@@ -2,6 +2,9 @@
 
 import re
 
+import django_filters
+from django import forms
+
 _INTEGER = re.compile(r"-?[0-9]{1,9}")
 
 YEAR_RANGE = (2000, 2100)
@@ -23,3 +26,46 @@ def int_param(text, *, low, high):
 
 def year_param(text):
     return int_param(text, low=YEAR_RANGE[0], high=YEAR_RANGE[1])
+
+
+_MEASURE = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+
+
+class MeasureError(ValueError):
+    pass
+
+
+def parse_measure(text):
+    """A number as councils write it in reports ('£185,000', '96.6%', '[51.97%]', '1,204') → its digits as a string.
+
+    Commas only as thousands separators, in groups of three: '1,2,3' and '96,6' are refused (a decimal comma would be
+    read as a thousands separator), as are '1_000', exponents and anything not ASCII.
+    """
+    raw = str(text).strip()
+    cleaned = raw
+    if cleaned.startswith("[") and cleaned.endswith("]"):
+        cleaned = cleaned[1:-1].strip()
+    cleaned = cleaned.replace("£", "").replace("%", "").replace(" ", "").strip()
+    if len(cleaned) > 30 or not _MEASURE.fullmatch(cleaned):
+        if re.fullmatch(r"-?[0-9]+,[0-9]{1,2}", cleaned):
+            raise MeasureError(f"“{raw}”: use a point for decimals, like {cleaned.replace(',', '.')}.")
+        raise MeasureError(f"“{raw}” is not a number: write it like 185000, £185,000, 96.6 or 96.6%.")
+    return cleaned.replace(",", "")
+
+
+class YearField(forms.IntegerField):
+    """A year from a URL or form, parsed by year_param: ASCII digits within YEAR_RANGE, in constant time."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        year = year_param(str(value).strip())
+        if year is None:
+            raise forms.ValidationError(f"Enter a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.", code="invalid")
+        return year
+
+
+class YearFilter(django_filters.Filter):
+    """A django-filter filter on a year, read by YearField."""
+
+    field_class = YearField

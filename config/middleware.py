@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.utils.cache import patch_cache_control
 
 
 class ContentSecurityPolicyMiddleware:
-    """Send our Content-Security-Policy on every response that has none."""
+    """Our security headers on every response: Content-Security-Policy, Permissions-Policy; and what a signed-in
+    person sees (pages, exports) is never kept by a browser or proxy cache: Cache-Control: private, no-store."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -10,4 +12,10 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(settings.STATIC_URL_PATH):
+            patch_cache_control(response, private=True, no_store=True)
+        if "Server" in response.headers:
+            del response.headers["Server"]
         return response

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "actionplans",
     "reports",
     "ratings",
+    "home",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +103,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent autosaves on the default database: readers never block the writer (WAL), a writer waits its turn
+    # (busy timeout) and takes the write lock when its transaction begins (IMMEDIATE), so of two saves from the same
+    # version one wins and the other gets a 409, never "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -116,10 +126,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: lock an account+address after repeated failures.
+# Login throttling: lock a username from one address after repeated failures (failures from one address never
+# lock the user out from another), and an address after many failures across usernames. Behind a proxy the
+# address is the client's, from the trusted proxies' X-Forwarded-For (config/proxy.py).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_LIMIT = envint("LOGIN_ADDRESS_LIMIT", 30)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.proxy.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -145,7 +159,29 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: SMTP in production (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS or
+# EMAIL_USE_SSL); the console in development. The console backend would print password-reset links, tokens and
+# all, into the server log, so with DEBUG off it is refused unless EMAIL_ALLOW_CONSOLE=1 says so.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+if not DEBUG and EMAIL_BACKEND.endswith("console.EmailBackend") and not envbool("EMAIL_ALLOW_CONSOLE", False):
+    raise ImproperlyConfigured("EMAIL_BACKEND is the console with DEBUG off: mail (password-reset links) would go to the log. Configure SMTP, or set EMAIL_ALLOW_CONSOLE=1.")
+_SMTP = {
+    "host": os.environ.get("EMAIL_HOST", "localhost"),
+    "port": envint("EMAIL_PORT", 25),
+    "username": os.environ.get("EMAIL_HOST_USER", ""),
+    "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": envbool("EMAIL_USE_TLS", False),
+    "use_ssl": envbool("EMAIL_USE_SSL", False),
+    "timeout": envint("EMAIL_TIMEOUT", 30),
+}
+if django.VERSION >= (6, 1):  # mailers replace the EMAIL_* settings
+    MAILERS = {"default": {"BACKEND": EMAIL_BACKEND, "OPTIONS": _SMTP if EMAIL_BACKEND.endswith("smtp.EmailBackend") else {}}}
+    del EMAIL_BACKEND
+else:
+    EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _SMTP["host"], _SMTP["port"], _SMTP["username"], _SMTP["password"]
+    EMAIL_USE_TLS, EMAIL_USE_SSL, EMAIL_TIMEOUT = _SMTP["use_tls"], _SMTP["use_ssl"], _SMTP["timeout"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nps-maturity@localhost")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -164,8 +200,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if envbool("BEHIND_PROXY", False):
+BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1) if BEHIND_PROXY else 0
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_AGE = envint("SESSION_HOURS", 9) * 3600  # a working day; signed out after that
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+STATIC_URL_PATH = "/static/"
 
 # Only our own static files; no inline script, no third-party host.
 CONTENT_SECURITY_POLICY = (

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
@@ -26,8 +28,13 @@ class InviteForm(forms.Form):
         self.fields["objectives"].queryset = assessment.framework.objectives.scorable().order_by("number")
 
     def clean_username(self):
-        username = self.cleaned_data["username"]
-        if get_user_model().objects.filter(username__iexact=username).exists():
+        """Compared as people read them: NFKC-normalised and case-folded, so 'Ｈead' is 'head' and is taken."""
+        username = unicodedata.normalize("NFKC", self.cleaned_data["username"]).strip()
+        wanted = username.casefold()
+        User = get_user_model()
+        if any(unicodedata.normalize("NFKC", existing).casefold() == wanted for existing in User.objects.filter(username__iexact=username).values_list("username", flat=True)) or any(
+            unicodedata.normalize("NFKC", existing).casefold() == wanted for existing in User.objects.exclude(username__regex=r"^[A-Za-z0-9@.+_-]*$").values_list("username", flat=True)
+        ):
             raise forms.ValidationError("That username is taken; choose another.")
         return username
 
@@ -49,7 +56,8 @@ class InviteForm(forms.Form):
 
 class RatingForm(forms.Form):
     level = forms.TypedChoiceField(choices=LEVELS, coerce=int, empty_value=None, required=False, widget=forms.RadioSelect)
-    comment = forms.CharField(required=False, max_length=rules.MAX_TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
+    # Length and characters are checked by rules.text_problem in ratings_save, with the message every door gives.
+    comment = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": rules.MAX_TEXT_LENGTH}))
 
 
 class ConsolidateForm(forms.Form):

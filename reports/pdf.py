@@ -1,6 +1,12 @@
 """The annual PDF report, laid out by WeasyPrint from a Django template with a lean print stylesheet."""
 
+import hashlib
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
 from django.conf import settings
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import Length
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -8,7 +14,9 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from actionplans.models import ActionPlan
-from assessments.models import Assessment, Score
+from assessments.models import Assessment, Evidence, Score
+from councils.models import Council, Directorate
+from maturity.models import LevelDescriptor, Objective
 
 from . import svg
 from .chartdata import LEVEL_KEY_LABELS, history_rows, key_area_history, latest_plan, summary
@@ -91,16 +99,43 @@ def report_html(assessment, edition="full"):
     return render_to_string("reports/pdf/report.html", report_context(assessment, edition))
 
 
+class StaticOnlyFetcher(URLFetcher):
+    """WeasyPrint may read data: URLs and files under static/ (our fonts and stylesheet); nothing else, no network."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols=["file", "data"])
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file:"):
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not path.is_relative_to(STATIC_DIR.resolve()):
+                raise ValueError(f"The report may only use the app's own static files, not {url!r}.")
+        return super().fetch(url, headers)
+
+
 def render_pdf(html):
     """Lay out HTML with WeasyPrint, fetching only our own static files (no network)."""
-    fetcher = URLFetcher(allowed_protocols=["file", "data"])
-    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
 
 
 def _fingerprint(assessment):
-    plan = ActionPlan.objects.filter(council_id=assessment.council_id, framework_id=assessment.framework_id).order_by("-updated_at").values_list("pk", "updated_at").first()
-    plan_part = f"{plan[0]}@{plan[1].timestamp():.6f}" if plan else "noplan"
-    return f"{assessment.submitted_at.timestamp():.6f}:{plan_part}"
+    """Everything the report shows, as change stamps: the year and the previous one (its submission and every score's
+    version), the plans, the framework's texts, the council's name and directorates. Any change renders it again."""
+    scores = Score.objects.filter(assessment__council_id=assessment.council_id, assessment__framework_id=assessment.framework_id, assessment__year__lte=assessment.year)
+    score_state = scores.aggregate(n=Count("id"), versions=Sum("version"), latest=Max("updated_at"))
+    years = list(
+        Assessment.objects.filter(council_id=assessment.council_id, framework_id=assessment.framework_id, year__lte=assessment.year)
+        .order_by("year")
+        .values_list("pk", "status", "submitted_at")
+    )
+    plans = list(ActionPlan.objects.filter(council_id=assessment.council_id, framework_id=assessment.framework_id).order_by("pk").values_list("pk", "updated_at"))
+    council = Council.objects.filter(pk=assessment.council_id).values_list("name", "kind", "region").get()
+    directorates = list(Directorate.objects.filter(council_id=assessment.council_id).order_by("pk").values_list("pk", "name", "order"))
+    framework = Objective.objects.filter(framework_id=assessment.framework_id).aggregate(n=Count("descriptors"), objectives=Count("id", distinct=True), names=Max("name"))
+    framework_texts = LevelDescriptor.objects.filter(objective__framework_id=assessment.framework_id).aggregate(length=Sum(Length("text")))
+    evidence = Evidence.objects.filter(score__assessment_id=assessment.pk).aggregate(n=Count("id"), latest=Max("uploaded_at"))
+    parts = [years, score_state, plans, council, directorates, framework, framework_texts, evidence, assessment.framework.name]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def report_pdf(assessment, edition="full"):

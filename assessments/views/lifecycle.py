@@ -28,7 +28,7 @@ def assessment_list(request):
     membership = get_membership_for_user(request)
     qs = Assessment.objects.visible_to(request.user).for_council(membership.council).select_related("framework", "submitted_by").with_progress()
     filterset = AssessmentFilter(request.GET, queryset=qs)
-    table = AssessmentTable(filterset.qs)
+    table = AssessmentTable(filterset.qs if filterset.is_valid() else qs.none())
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return render(
         request,

@@ -1,5 +1,6 @@
 from django import template
 
+from maturity import rules
 from maturity.levels import Level
 
 register = template.Library()
@@ -12,3 +13,9 @@ def level_name(value):
         return Level(int(value)).label
     except (TypeError, ValueError):
         return ""
+
+
+@register.simple_tag
+def split_level(level, working_towards=False):
+    """'2/3' for level 2 working towards 3, '3' for 3: rules.format_level, the one way a split score is written."""
+    return rules.format_level(level, working_towards, unscored="")

@@ -5,34 +5,30 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actionplans.models import DeliveryConsideration, Kpi, KpiValue, LineTarget
 from actionplans.services import plan_create
-from assessments.models import Score
-from assessments.services import assessment_start, assessment_submit
+from assessments.services import Door, assessment_start, assessment_submit, score_write
 from councils.models import Council, Directorate, Membership
 from maturity.loading import framework_load_file
 from maturity.models import Framework
+from maturity.rules import parse_level
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DIRECTORATES = ["Adults & Health", "Children & Families", "Place", "Corporate Services"]
 
 
-def parse_legacy_score(text):
-    """'3' → (3, False); '2/3' → (2, True); 'NA' or blank → (None, False)."""
-    text = (text or "").strip()
-    if not text or not text[0].isdigit():
-        return None, False
-    low, _, high = text.partition("/")
-    return int(low), bool(high) and int(high) == int(low) + 1
-
-
 class Command(BaseCommand):
-    help = "Load both NPS frameworks and a demo council with users for each role (idempotent)."
+    help = "Load both NPS frameworks and a demo council with users for each role (idempotent). Development only."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (the demo users share a published password).")
 
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("seed_demo creates users with a published password, including a superuser; it runs only with DEBUG=1 (or --force).")
         for name in ("nps-2018.yaml", "nps-2022.yaml"):
             result = framework_load_file(FIXTURES / name)
             self.stdout.write(f"{result.framework.short_name}: {'loaded' if result.changed else 'already loaded'}")
@@ -81,12 +77,14 @@ class Command(BaseCommand):
             rows = {int(row["number"]): row for row in csv.DictReader(handle)}
         for year in (2022, 2023):
             assessment = assessment_start(council_id=council.pk, framework_id=framework.pk, year=year, user=head, carry_forward=False)
-            scores = list(assessment.scores.select_related("objective"))
-            for score in scores:
+            # Medway's published sheet, read as the importer reads it ("2/3" is level 2 working towards 3).
+            for score in assessment.scores.select_related("objective"):
                 row = rows[score.objective.number]
-                score.level, score.working_towards = parse_legacy_score(row[f"score_{year}"])
-                score.comment = row[f"comment_{year}"]
-            Score.objects.bulk_update(scores, ["level", "working_towards", "comment"])
+                level, working_towards = parse_level(row[f"score_{year}"])
+                score_write(
+                    score_id=score.pk, user=head, door=Door.IMPORT, version=score.version, level=level, working_towards=working_towards,
+                    comment=row[f"comment_{year}"], source_text=row[f"score_{year}"],
+                )
             assessment_submit(assessment_id=assessment.pk, user=head)
         assessment_start(council_id=council.pk, framework_id=framework.pk, year=2024, user=head, carry_forward=True)
 
@@ -95,7 +93,7 @@ class Command(BaseCommand):
         if council.action_plans.exists():
             return
         framework = Framework.objects.get(code="nps-2018")
-        plan = plan_create(council, framework, "Procurement improvement plan", 2024, 2026, head)
+        plan = plan_create(council_id=council.pk, framework_id=framework.pk, title="Procurement improvement plan", start_year=2024, end_year=2026, user=head)
         for line in plan.lines.select_related("section"):
             if line.current_level is None:
                 continue

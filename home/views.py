@@ -26,6 +26,6 @@ def home(request):
     invitations = Invitation.objects.for_rater(request.user).select_related("assessment__council", "assessment__framework") if rater_membership(request.user) else []
     return render(
         request,
-        "home.html",
+        "home/home.html",
         {"assessments": assessments, "plans": plans, "invitations": invitations, "frameworks": Framework.objects.with_counts()},
     )
