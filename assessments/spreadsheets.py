@@ -5,8 +5,10 @@ Parsing never raises anything but SpreadsheetError, whose message is for the use
 
 import csv
 import io
+import itertools
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -70,12 +72,52 @@ def _open_zip(data):
         raise SpreadsheetError(
             f"The workbook unzips to {total / 1024 / 1024:,.0f} MB; a scores sheet is well under {MAX_PART_BYTES // 1024 // 1024} MB. Save just the scores as a new workbook."
         )
+    # Count rows and cells in the raw XML before any parser sees it (openpyxl scans a whole sheet that lacks a
+    # <dimension> just to open it), decompressing in chunks so memory stays flat whatever the sheet unzips to.
+    try:
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                _scan_sheet(archive, info)
+    except SpreadsheetError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as error:
+        raise SpreadsheetError("This file is not a valid .xlsx workbook (it may be damaged, or another kind of file renamed).") from error
     return archive
+
+
+def _scan_sheet(archive, info):
+    rows = cells = 0
+    tail = b""
+    with archive.open(info) as part:
+        while chunk := part.read(256 * 1024):
+            window = tail + chunk
+            cut = max(window.rfind(b"<"), 0)  # a tag split across chunks is counted in the next window
+            body, tail = window[:cut], window[cut:]
+            rows += _count(_ROW_TAG, body, MAX_ROWS + 1)
+            cells += _count(_CELL_TAG, body, MAX_CELLS + 1)
+            if rows > MAX_ROWS:
+                raise SpreadsheetError(f"The sheet has more than {MAX_ROWS:,} rows; an assessment has at most a few hundred.")
+            if cells > MAX_CELLS:
+                raise SpreadsheetError(f"The sheet has more than {MAX_CELLS:,} cells; a scores sheet has a few thousand. Save just the scores as a new workbook.")
+            merged = _MERGED.findall(body)
+            if merged:
+                ranges = ", ".join(ref.decode() for ref in merged[:5])
+                raise SpreadsheetError(f"The sheet has merged cells ({ranges}). Unmerge them so that each objective is one row, and try again.")
+
+
+def _count(pattern, xml, limit):
+    """How often `pattern` occurs, counting no further than `limit`."""
+    return sum(1 for _ in itertools.islice(pattern.finditer(xml), limit))
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z]+:)?row[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z]+:)?c[\s>/]")
+_MERGED = re.compile(rb'<(?:[A-Za-z]+:)?mergeCell ref="([A-Z0-9:]{1,20})"')
 
 
 def _read_xlsx(data):
     """Streamed (openpyxl read-only mode) with hard caps applied while reading: rows, columns per row, cells."""
-    archive = _open_zip(data)
+    _open_zip(data)
     try:
         book = load_workbook(io.BytesIO(data), data_only=False, read_only=True)
         names = book.sheetnames
@@ -88,10 +130,6 @@ def _read_xlsx(data):
     if len(names) > 1:
         notes.append(f"Read the sheet “{sheet.title}”; ignored the other sheets: {', '.join(n for n in names if n != sheet.title)}.")
     try:
-        merged = re.findall(rb'<mergeCell ref="([A-Z0-9:]{1,20})"', archive.read(sheet._worksheet_path))
-        if merged:
-            ranges = ", ".join(ref.decode() for ref in merged[:5])
-            raise SpreadsheetError(f"The sheet “{sheet.title}” has merged cells ({ranges}). Unmerge them so that each objective is one row, and try again.")
         rows, cells = [], 0
         for row_number, row in enumerate(sheet.iter_rows(), start=1):
             if row_number > MAX_ROWS:

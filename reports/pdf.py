@@ -5,9 +5,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import Length
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
