@@ -53,17 +53,23 @@ def in_thread(target):
     return thread, outcome
 
 
-def test_a_write_held_up_by_sign_off_is_refused(setting):
+def signing_off_slowly(setting):
+    """The head's sign-off, holding its lock for HOLD seconds before it commits; returns the thread once the lock is held."""
     holding = threading.Event()
 
-    def sign_off_slowly():
+    def sign_off():
         with transaction.atomic():
             assessment_submit(assessment_id=setting["draft"].pk, user=setting["head"])
             holding.set()
             time.sleep(HOLD)
 
-    signer, _ = in_thread(sign_off_slowly)
+    signer, _ = in_thread(sign_off)
     assert holding.wait(60)
+    return signer
+
+
+def test_a_write_held_up_by_sign_off_is_refused(setting):
+    signer = signing_off_slowly(setting)
     started = time.monotonic()
     writer, outcome = in_thread(lambda: score_write(score_id=setting["score"].pk, version=1, user=setting["head"], door=Door.AUTOSAVE, level=3))
     writer.join(120)
@@ -95,16 +101,7 @@ def test_a_sign_off_held_up_by_a_write_comes_after_it(setting):
 
 
 def test_evidence_held_up_by_sign_off_is_refused(setting):
-    holding = threading.Event()
-
-    def sign_off_slowly():
-        with transaction.atomic():
-            assessment_submit(assessment_id=setting["draft"].pk, user=setting["head"])
-            holding.set()
-            time.sleep(HOLD)
-
-    signer, _ = in_thread(sign_off_slowly)
-    assert holding.wait(60)
+    signer = signing_off_slowly(setting)
     adder, outcome = in_thread(lambda: evidence_add(score_id=setting["score"].pk, user=setting["head"], title="Late", url="https://example.org/late"))
     adder.join(120)
     signer.join(120)
