@@ -7,11 +7,11 @@ CSV = "text/csv; charset=utf-8"
 PDF = "application/pdf"
 
 
-def download(content, filename, content_type):
-    """An attachment response; the filename is reduced to safe characters."""
+def download(content, filename, content_type, *, inline=False):
+    """An attachment response (or inline, for a PDF opened in the browser); the filename is reduced to safe characters."""
     safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in filename)
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{safe}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -24,5 +24,5 @@ def csv(content, filename):
     return download(content, filename, CSV)
 
 
-def pdf(content, filename):
-    return download(content, filename, PDF)
+def pdf(content, filename, *, inline=False):
+    return download(content, filename, PDF, inline=inline)

@@ -1,12 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from assessments.access import get_assessment_for_user
 from assessments.models import Assessment
-from councils.access import membership_of, require_member
+from common import downloads
+from common.numbers import year_param
+from councils.access import can_see_benchmarks, membership_of, require_member
 from councils.models import Council
 from maturity.models import Framework
 
@@ -85,17 +87,14 @@ GROUPS = {"all": "All councils", "kind": "Councils of the same type", "region": 
 @require_GET
 def benchmarking(request):
     """Medians and quartiles across councils' submitted assessments; other councils stay anonymous."""
-    membership = membership_of(request.user)
-    if membership is None and not request.user.is_staff:
+    if not can_see_benchmarks(request.user):
         raise PermissionDenied("Your account is not attached to a council.")
+    membership = membership_of(request.user)
     own = membership.council if membership else None
     frameworks = list(Framework.objects.all())
     framework = next((f for f in frameworks if f.code == request.GET.get("framework")), None) or (frameworks[0] if frameworks else None)
     years = sorted(set(Assessment.objects.submitted().filter(framework=framework).values_list("year", flat=True)), reverse=True)
-    try:
-        year = int(request.GET.get("year") or (years[0] if years else 0))
-    except ValueError:
-        year = years[0] if years else 0
+    year = year_param(request.GET.get("year")) or (years[0] if years else 0)
     group = request.GET.get("group", "all")
     if group not in GROUPS or (group != "all" and own is None):
         group = "all"
@@ -127,8 +126,4 @@ def report_download(request, pk):
     edition = request.GET.get("edition", "full")
     if edition not in EDITIONS:
         raise Http404("No such edition.")
-    response = HttpResponse(report_pdf(assessment, edition), content_type="application/pdf")
-    disposition = "inline" if request.GET.get("view") else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{report_filename(assessment, edition)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.pdf(report_pdf(assessment, edition), report_filename(assessment, edition), inline=bool(request.GET.get("view")))
