@@ -221,7 +221,10 @@ class Columns:
 
 
 def _norm(text):
-    return re.sub(r"[^a-z0-9]+", " ", str(text).lower()).strip()
+    text = str(text).strip()
+    if text in ("#", "No.", "No"):  # Medway's sheet heads its number column "#"
+        return "number"
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
 def _find(headers, *candidates, contains=None):
@@ -243,8 +246,8 @@ def _columns_in(headers, year, overrides):
 
     y = str(year) if year else None
     year_score = [f"{y} score", f"score {y}"] if y else []
-    number = pick("number", _find(headers, "number", "objective number", "no", "ref", "objective no"))
-    level = pick("level", _find(headers, "level", "score", *year_score, contains=[y, "score"] if y else None))
+    number = pick("number", _find(headers, "number", "objective number", "objective code", "objective ref", "ref", "reference", "objective no", "code"))
+    level = pick("level", _find(headers, "level", "score", *year_score, "current level", "council score", contains=[y, "score"] if y else None))
     if number is None or level is None:
         return None
     year_comment = [f"{y} comments and action", f"{y} comments"] if y else []
@@ -252,7 +255,7 @@ def _columns_in(headers, year, overrides):
         number=number,
         level=level,
         name=pick("name", _find(headers, "objective", "objective name", "name")),
-        comment=pick("comment", _find(headers, "comment", "comments", *year_comment, contains=[y, "comment"] if y else None)),
+        comment=pick("comment", _find(headers, "comment", "comments", "comments and action", "comments and actions", *year_comment, contains=[y, "comment"] if y else None)),
         action=pick("action", _find(headers, "action", "actions")),
         evidence=pick("evidence", _find(headers, "evidence")),
         working_towards=_find(headers, "working towards"),

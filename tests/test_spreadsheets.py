@@ -296,3 +296,30 @@ def test_damaged_workbooks_only_raise_spreadsheet_errors(tail):
         read_table("x.xlsx", b"PK\x03\x04" + tail)
     except SpreadsheetError:
         pass
+
+
+@pytest.mark.parametrize(("number", "level", "comment"), [("#", "Score", "Comments and action"), ("Ref", "Level", "Comment"), ("Objective code", "Score", "Comments")])
+def test_headers_as_councils_write_them_are_recognised(client, officer, blank_draft, number, level, comment):
+    client.force_login(officer)
+    content = f"{number},{level},{comment}\n1,2/3,\"baseline of '3' agreed\"\n".encode()
+    preview = upload(client, blank_draft, content, name="scores.csv")
+    assert not preview.context["problems"], preview.context["problems"]
+    assert preview.context["changes"][0]["values"]["comment"] == "baseline of '3' agreed"
+    confirm(client, blank_draft)
+    score = Score.objects.get(assessment=blank_draft, objective__number=1)
+    assert (score.level, score.working_towards, score.source_text) == (2, True, "2/3")
+
+
+def test_an_apostrophe_in_a_comment_never_becomes_a_quote_character(client, officer, blank_draft):
+    """Medway's comments say "baseline of '3'": a guessed dialect once read ' as the quote character."""
+    rows = ["Number,Level,Comment"] + [f"{n},3,\"NA, achieved baseline of '3' as agreed November 2021.\"" for n in range(1, 12)]
+    client.force_login(officer)
+    preview = upload(client, blank_draft, "\n".join(rows).encode(), name="medway.csv")
+    assert not preview.context["problems"], preview.context["problems"]
+    assert len(preview.context["changes"]) == 11
+
+
+def test_demo_comments_are_whole_with_their_continuation_lines():
+    rows = {int(r["number"]): r for r in csv.DictReader((FIXTURES / "demo-scores.csv").open(encoding="utf-8"))}
+    assert rows[20]["comment_2022"].endswith("detailing when existing contracts expire for consideration.")
+    assert rows[20]["comment_2023"].endswith("with Assistant Directors being approached sequentially.")
