@@ -128,3 +128,18 @@ def test_outline_command_prints_sections_objectives_and_descriptors(nps2018):
     assert "6. Contract and relationship management" in text
     assert "   22. Supplier financial distress" in text
     assert "4 Leader: Standard supplier financial distress clause included in all major contracts for services." in text
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="the source documents (shared/seeds) are not beside this checkout")
+def test_committed_demo_scores_match_seed_002():
+    import sys
+
+    sys.path.insert(0, str(FIXTURES))
+    import build_demo_scores
+
+    rows = build_demo_scores.extract(SEEDS)
+    with open(FIXTURES / "demo-scores.csv", encoding="utf-8") as handle:
+        import csv
+
+        committed = list(csv.DictReader(handle))
+    assert [{k: str(v) for k, v in row.items()} for row in rows] == committed
