@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
 
@@ -19,3 +20,22 @@ class ContentSecurityPolicyMiddleware:
         if "Server" in response.headers:
             del response.headers["Server"]
         return response
+
+
+class FriendlyErrorPagesMiddleware:
+    """With DEBUG on (make run), a mistyped URL or a failing page shows the app's own 404 and 500 pages, not Django's
+    yellow technical ones; the traceback still goes to the console. DEBUG_PAGES=1 keeps Django's pages for debugging."""
+
+    MARKER = b"data-app-page"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not settings.DEBUG or settings.DEBUG_PAGES or response.status_code not in (404, 500):
+            return response
+        if not response.get("Content-Type", "").startswith("text/html") or self.MARKER in response.content:
+            return response
+        page = render(request, f"{response.status_code}.html", status=response.status_code)
+        return page

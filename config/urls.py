@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.views import health, login
-from home.views import home
+from home.views import guidance, home
 
 urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
+    path("guidance/", guidance, name="guidance"),
     path("accounts/login/", login, name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("frameworks/", include("maturity.urls")),

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 from actionplans.models import ActionPlan
 from assessments.models import Assessment
 from councils.access import membership_of, rater_membership
+from maturity.levels import Level
 from maturity.models import Framework
 from ratings.models import Invitation
 
@@ -29,3 +30,10 @@ def home(request):
         "home/home.html",
         {"assessments": assessments, "plans": plans, "invitations": invitations, "frameworks": Framework.objects.with_counts()},
     )
+
+
+@login_required
+@require_GET
+def guidance(request):
+    """How to assess: the LGA's own guidance (quoted, with its source) and how this tool applies it."""
+    return render(request, "home/guidance.html", {"levels": [(level.value, level.label) for level in Level], "frameworks": Framework.objects.all()})

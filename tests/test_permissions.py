@@ -19,6 +19,7 @@ def row(*codes):
 EXPECTED = {
     "health": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(405, 405, 405, 405, 405, 405)},
     "home": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "guidance": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "assessments:list": {"GET": row(LOGIN, 200, 200, 200, 200, 403), "POST": row(LOGIN, 405, 405, 405, 405, 403)},
     "assessments:new": {"GET": row(LOGIN, 200, 200, 403, 200, 403), "POST": row(LOGIN, 200, 200, 403, 200, 403)},
     "assessments:detail": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},

@@ -64,3 +64,24 @@
     if (pending.size) { event.preventDefault(); event.returnValue = ""; }
   });
 })();
+
+// The main menu on narrow screens: a button that shows and hides it (Bootstrap's CSS, our few lines of JS).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-nav-toggle]") : null;
+    if (!button) return;
+    var menu = document.getElementById(button.getAttribute("aria-controls"));
+    var open = !menu.classList.contains("show");
+    menu.classList.toggle("show", open);
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("[data-nav-toggle][aria-expanded=true]").forEach(function (button) {
+      document.getElementById(button.getAttribute("aria-controls")).classList.remove("show");
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    });
+  });
+})();
