@@ -189,7 +189,7 @@ def test_other_council_sees_none_of_our_assessments(client, other_officer, draft
 
 
 # An invited rater sees their own invitation and nothing else of the council's.
-RATER_ALLOWED = {"home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate"}
+RATER_ALLOWED = {"home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate", "guidance"}
 
 
 @pytest.mark.parametrize("name", [n for n in EXPECTED if n in project_url_names()])
@@ -202,3 +202,17 @@ def test_an_invited_rater_is_refused_everything_but_their_invitation(client, rat
             assert outcome(response) != 500
         else:
             assert outcome(response) in (403, 404, 405, ADMIN_LOGIN), (name, method, outcome(response))
+
+
+@pytest.mark.parametrize("who", ["officer_a", "head_a", "councillor_a", "officer_b", "staff", "rater"])
+def test_no_navigation_item_leads_to_a_refusal(client, people, rater, draft, last_year, plan, who):
+    """Every link in the main navigation answers 200 for the person it is shown to."""
+    import re
+
+    client.force_login(rater if who == "rater" else people[who])
+    page = client.get(reverse("home")).content.decode()
+    nav = page[page.index('id="main-nav"') : page.index("</nav>")]
+    links = [link for link in re.findall(r'href="([^"]+)"', nav) if not link.startswith("/admin/")]
+    assert links
+    for link in links:
+        assert client.get(link).status_code == 200, (who, link)
