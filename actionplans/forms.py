@@ -29,6 +29,18 @@ def _plain_text(value):
         raise forms.ValidationError(message)
 
 
+LEVEL_CHOICES = [(level.value, Level.label_of(level.value)) for level in Level]
+
+
+def _label_levels(form, *names):
+    """Level choices read '2 Developing', as everywhere else."""
+    for name in names:
+        if name in form.fields:
+            field = form.fields[name]
+            blank = [("", "Not known")] if not field.required else [("", "Choose a level")]
+            field.choices = blank + LEVEL_CHOICES
+
+
 def _limit_text(form):
     for field in form.fields.values():
         if isinstance(field, forms.CharField):
@@ -93,6 +105,7 @@ class PlanLineForm(forms.ModelForm):
     def __init__(self, *args, plan, assessed, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan, self.assessed = plan, assessed
+        _label_levels(self, "current_level")
         self.fields["section"].queryset = Section.objects.filter(framework=plan.framework_id)
         self.fields["objective"].queryset = Objective.objects.filter(framework=plan.framework_id).select_related("section")
         self.fields["objective"].help_text = "Leave empty for a key-area line."
@@ -137,6 +150,7 @@ class LineTargetForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].widget.attrs.update(min=2000, max=2100)
+        _label_levels(self, "level")
         _limit_text(self)
         _bootstrap(self)
 

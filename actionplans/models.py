@@ -22,6 +22,8 @@ from maturity.models import Framework, Objective, Section
 
 from .periods import Frequency, period_label
 
+STATUS_LABELS = {"met": "Met", "not_met": "Not met", "no_data": "No data", "achieved": "Achieved", "overdue": "Overdue", "on_track": "On track", "no_target": "No target"}
+
 
 class WorkStatus(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
@@ -287,7 +289,11 @@ class Kpi(models.Model):
         """[{'value': KpiValue, 'label', 'target' (explicit or implied), 'status'}] in period order; uses prefetched values."""
         rows, previous = [], self.baseline_value
         for value in sorted(self.values.all(), key=lambda v: v.period_start):
-            rows.append({"value": value, "label": period_label(self.frequency, value.period_start), **self.judge(value, previous)})
+            judged = self.judge(value, previous)
+            rows.append({
+                "value": value, "label": period_label(self.frequency, value.period_start), "actual_text": self.format_value(value.actual),
+                "status_label": STATUS_LABELS[judged["status"]], **judged,
+            })
             if value.actual is not None:
                 previous = value.actual
         return rows
@@ -331,4 +337,3 @@ class KpiValue(models.Model):
         return period_label(self.kpi.frequency, self.period_start)
 
 
-STATUS_LABELS = {"met": "Met", "not_met": "Not met", "no_data": "No data", "achieved": "Achieved", "overdue": "Overdue", "on_track": "On track", "no_target": "No target"}

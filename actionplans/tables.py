@@ -15,6 +15,7 @@ class ActionPlanTable(tables.Table):
         fields = ["title", "framework", "period", "owner", "line_count"]
         order_by = ["-period"]
         attrs = {"class": "table table-sm align-middle"}
+        empty_text = "No action plans yet. The head of procurement starts one with “Start an action plan”."
 
     def render_owner(self, value):
         return value.get_full_name() or value.username

@@ -17,10 +17,14 @@ class AssessmentTable(tables.Table):
         fields = ["year", "framework", "status", "progress", "submitted_at", "submitted_by"]
         order_by = ["-year"]
         attrs = {"class": "table table-sm align-middle"}
+        empty_text = "No assessments to show. Officers and the head of procurement start one with “Start an assessment”; councillors see each year once it is signed off."
 
     def render_status(self, record):
         css = "text-bg-success" if not record.is_draft else "text-bg-warning"
         return format_html('<span class="badge {}">{}</span>', css, record.get_status_display())
+
+    def render_submitted_by(self, value):
+        return value.get_full_name() or value.username
 
     def render_progress(self, record):
         return f"{record.scored_count} of {record.objective_count} scored"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from actionplans.models import ActionPlan
+from actionplans.models import STATUS_LABELS, ActionPlan
 from assessments.models import Assessment, Evidence, Score
 from councils.models import Council, Directorate
 from maturity.models import LevelDescriptor, Objective
@@ -71,6 +71,7 @@ def _plan_context(plan):
     for line in lines:
         line.cells = [next((t for t in line.targets.all() if t.year == year), None) for year in plan.years]
         line.state = line.progress(assessed)
+        line.state_label = STATUS_LABELS[line.state]
     kpis = list(plan.kpis.select_related("section").prefetch_related("values"))
     for kpi in kpis:
         kpi.rows = kpi.periods()

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 
 from maturity import rules
@@ -19,3 +21,9 @@ def level_name(value):
 def split_level(level, working_towards=False):
     """'2/3' for level 2 working towards 3, '3' for 3: rules.format_level, the one way a split score is written."""
     return rules.format_level(level, working_towards, unscored="")
+
+
+@register.filter
+def public_source(text):
+    """Where a text comes from, as readers need it: the document, without our internal reference to the seed file."""
+    return re.sub(r"\s*\(seed \d{3}\)", "", text or "")
