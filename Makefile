@@ -1,5 +1,5 @@
 # The two commands of README.md: `make run` and `make test`.
-.PHONY: run test setup lint
+.PHONY: run test setup lint demo-reset
 
 run:
 	bin/setup
@@ -13,3 +13,9 @@ test:
 
 lint:
 	.venv/bin/ruff check .
+
+# Start the demo again: the demo councils' assessments, plans and invitations rebuilt from the seeds.
+demo-reset:
+	bin/setup
+	DEBUG=1 .venv/bin/python manage.py migrate --no-input
+	DEBUG=1 .venv/bin/python manage.py seed_demo --reset

@@ -8,6 +8,7 @@ from councils.access import membership_of, rater_membership
 from maturity.levels import Level
 from maturity.models import Framework
 from ratings.models import Invitation
+from reports.chartdata import headline
 
 
 @login_required
@@ -24,11 +25,12 @@ def home(request):
             .with_progress()
             .order_by("-year", "framework__code")
         )
+    summary = headline(membership.council) if membership else None
     invitations = Invitation.objects.for_rater(request.user).select_related("assessment__council", "assessment__framework") if rater_membership(request.user) else []
     return render(
         request,
         "home/home.html",
-        {"assessments": assessments, "plans": plans, "invitations": invitations, "frameworks": Framework.objects.with_counts()},
+        {"assessments": assessments, "plans": plans, "invitations": invitations, "frameworks": Framework.objects.with_counts(), "headline": summary},
     )
 
 

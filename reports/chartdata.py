@@ -200,3 +200,23 @@ def _group_histograms(submitted):
     for _, section_id, level in scored.values_list("assessment_id", "objective__section_id").annotate(weakest=Min("level")).order_by():
         by_section[section_id][level] += 1
     return dict(by_objective), dict(by_section)
+
+
+def headline(council, framework_id=None):
+    """What a councillor needs first: the latest signed-off year's weakest level and mean, the change since the year
+    before, the plan's progress and how many KPIs met their latest target. None before any year is signed off."""
+    submitted = Assessment.objects.submitted().filter(council=council).select_related("framework", "council")
+    if framework_id:
+        submitted = submitted.filter(framework_id=framework_id)
+    latest = submitted.order_by("-year", "-submitted_at").first()
+    if latest is None:
+        return None
+    previous = latest.previous()
+    data = summary(latest, previous)
+    plan = latest_plan(council, latest.framework, latest.year)
+    result = {"assessment": latest, "previous": previous, "summary": data, "plan": plan, "progress": None, "kpis": None}
+    if plan is not None:
+        result["progress"] = plan_profile(plan)["progress"]
+        judged = [rows[-1]["status"] for rows in (trend["rows"] for trend in kpi_trends(plan)) if rows]
+        result["kpis"] = {"met": judged.count("met"), "judged": len([s for s in judged if s != "no_data"]), "total": plan.kpis.count()}
+    return result

@@ -1,15 +1,17 @@
 import csv
 import os
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from actionplans.models import DeliveryConsideration, Kpi, KpiValue, LineTarget
+from actionplans.models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, WorkStatus
 from actionplans.services import plan_create
+from assessments.models import Assessment
 from assessments.services import Door, assessment_start, assessment_submit, score_write
 from councils.models import Council, Directorate, Membership
 from maturity.loading import framework_load_file
@@ -19,12 +21,34 @@ from maturity.rules import parse_level
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DIRECTORATES = ["Adults & Health", "Children & Families", "Place", "Corporate Services"]
 
+# The demo plan's actions are Cambridgeshire & Peterborough Combined Authority's own (seed 004, §3.5–3.8), by key area.
+DEMO_ACTIONS = {
+    1: {2024: "Establish a set protocol for engaging with councillors with the aim of their input adding value/ improving the outcome of the procurement",
+        2025: "Increase engagement levels across all procurements based on an objective criterion and include a post award mechanism for monitoring the benefits of engagement"},
+    2: {2024: "Establish a Gateway Process which is managed through a procurement committee made up of senior managers across various considerations, e.g., financial, legal",
+        2025: "Review Gateway process and introduce a lesson's learned protocol that links back to the Gateway process so as to measure the benefits of the process and allow process improvements"},
+    3: {2024: "Communicate the Authority's commitment to a shift from silo working and a culture of 'one team' both within the Authority and where appropriate, working with partner Authorities"},
+    5: {2024: "Establish a policy/ guidance and embed this requirement within the Gateway process, a requirement for all relevant procurements to undertake an option appraisal that considers commercial, social and risk factors"},
+    6: {2024: "Create a formal process for capturing savings and reporting benefits committed and subsequently delivered from all strategic contracts",
+        2025: "Savings capture from contracts and benefits realisation is applied uniformly across the organisation and reported quarterly to councillors/ CA Board."},
+}
+DEMO_HOLD = {4, 7, 10}  # achieved
+DEMO_LATE = {3, 6}  # overdue
+DEMO_OWNERS = {1: "Democratic Services Manager", 2: "Chief Finance Officer", 3: "Head of Procurement", 5: "Commercial Manager", 6: "Contract Manager"}
+DEMO_PROGRESS = {
+    1: "Protocol drafted and shared with group leaders; briefing for Cabinet members booked.",
+    2: "Gateway terms of reference agreed; first two procurements taken through it.",
+    3: "Joint category plan with two neighbouring councils under discussion; 'one team' message not yet communicated.",
+    6: "Savings tracker in use for 6 of 14 strategic contracts; quarterly reporting not yet started.",
+}
+
 
 class Command(BaseCommand):
     help = "Load both NPS frameworks and a demo council with users for each role (idempotent). Development only."
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (the demo users share a published password).")
+        parser.add_argument("--reset", action="store_true", help="Delete the demo councils' assessments, plans and invitations first, and build them again.")
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
@@ -34,6 +58,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{result.framework.short_name}: {'loaded' if result.changed else 'already loaded'}")
         password = os.environ.get("DEMO_PASSWORD", "nps-demo-2026")
         with transaction.atomic():
+            if options["reset"]:
+                self._reset()
             demo = self._council("Demo Borough Council", "demo", Council.Kind.UNITARY, Council.Region.SOUTH_EAST)
             other = self._council("Other District Council", "other", Council.Kind.DISTRICT, Council.Region.EAST)
             users = [
@@ -50,6 +76,21 @@ class Command(BaseCommand):
         for user in users:
             role = user.membership.get_role_display() + ", " + str(user.membership.council) if hasattr(user, "membership") else "site staff"
             self.stdout.write(f"  {user.username:<14} {role}")
+
+    def _reset(self):
+        from ratings.models import Invitation
+
+        councils = Council.objects.filter(slug__in=["demo", "other"])
+        Invitation.objects.filter(assessment__council__in=councils).delete()
+        for plan in ActionPlan.objects.filter(council__in=councils):
+            plan.kpis.all().delete()
+            plan.considerations.all().delete()
+            plan.lines.all().delete()
+            plan.delete()
+        for assessment in Assessment.objects.filter(council__in=councils):
+            assessment.scores.all().delete()
+            assessment.delete()
+        self.stdout.write("Reset the demo councils' assessments, plans and invitations.")
 
     def _council(self, name, slug, kind, region):
         council, created = Council.objects.get_or_create(slug=slug, defaults={"name": name, "kind": kind, "region": region})
@@ -86,6 +127,10 @@ class Command(BaseCommand):
                     comment=row[f"comment_{year}"], source_text=row[f"score_{year}"],
                 )
             assessment_submit(assessment_id=assessment.pk, user=head)
+            # Signed off in its own year (Medway's updates were taken to committee each November), not the day the demo was built.
+            signed = timezone.make_aware(datetime(year, 11, 15, 10, 30))
+            Assessment.objects.filter(pk=assessment.pk).update(submitted_at=signed, created_at=timezone.make_aware(datetime(year, 9, 1, 9, 0)))
+            assessment.events.update(at=signed)
         assessment_start(council_id=council.pk, framework_id=framework.pk, year=2024, user=head, carry_forward=True)
 
     def _plan(self, council, head):
@@ -94,27 +139,36 @@ class Command(BaseCommand):
             return
         framework = Framework.objects.get(code="nps-2018")
         plan = plan_create(council_id=council.pk, framework_id=framework.pk, title="Procurement improvement plan", start_year=2024, end_year=2026, user=head)
+        today = date.today()
         for line in plan.lines.select_related("section"):
             if line.current_level is None:
                 continue
-            climb = [min(5, line.current_level + step) for step in (0, 1, 1)]
-            for year, level in zip(plan.years, climb, strict=True):
-                LineTarget.objects.create(line=line, year=year, level=level, narrative=f"Actions from the {year} annual review for {line.section.name.lower()}.")
-            line.owner = "Head of Procurement"
+            number, level = line.section.number, line.current_level
+            if number in DEMO_HOLD:  # already where the council wants it: achieved
+                climb, status, due = [level, level, level], WorkStatus.DONE, date(2025, 3, 31)
+            elif number in DEMO_LATE:  # the 2025 step was not reached by the last assessment: overdue
+                climb, status, due = [level, min(5, level + 1), min(5, level + 1)], WorkStatus.IN_PROGRESS, date(today.year, 3, 31)
+            else:  # holding this year, one level up by the end of the plan: on track
+                climb, status, due = [level, level, min(5, level + 1)], WorkStatus.IN_PROGRESS, date(today.year + 1, 3, 31)
+            actions = DEMO_ACTIONS.get(number, {})
+            for year, target in zip(plan.years, climb, strict=True):
+                LineTarget.objects.create(line=line, year=year, level=target, narrative=actions.get(year, ""))
+            line.owner, line.status, line.due_date = DEMO_OWNERS.get(number, "Head of Procurement"), status, due
+            line.progress_notes = DEMO_PROGRESS.get(number, "")
             line.save()
         for text in ("Internal resource to manage and monitor delivery against these actions", "External support to aid in developing processes and templates", "A commitment from stakeholders to feed into the design of these processes"):
             DeliveryConsideration.objects.create(plan=plan, description=text, owner="Head of Procurement")
-        annual = "annual"
+        # Leeds' four numeric KPIs (seed 001), with baselines as Leeds wrote them and periods inside this plan.
         leeds = [
-            ("Delivery of budget savings through procurement", Kpi.Unit.POUNDS, Kpi.Direction.HIGHER, "185000", 2019, []),
-            ("Waivers of contract procedure rules", Kpi.Unit.COUNT, Kpi.Direction.LOWER, "189", 2018, [(2019, "171"), (2020, "180")]),
-            ("On-contract spend", Kpi.Unit.PERCENT, Kpi.Direction.HIGHER, "96.6", 2018, [(2019, "97.1"), (2020, "97.4")]),
-            ("Spend with local suppliers and SMEs", Kpi.Unit.PERCENT, Kpi.Direction.HIGHER, "51.97", 2018, [(2019, "52.4"), (2020, "51.2")]),
+            ("Delivery of budget savings through procurement", Kpi.Unit.POUNDS, Kpi.Direction.HIGHER, "185000", 2023, [(2024, "190000", "212500"), (2025, "200000", None)]),
+            ("Waivers of contract procedure rules", Kpi.Unit.COUNT, Kpi.Direction.LOWER, "189", 2023, [(2024, None, "171"), (2025, None, "180")]),
+            ("On-contract spend", Kpi.Unit.PERCENT, Kpi.Direction.HIGHER, "96.6", 2023, [(2024, None, "97.1"), (2025, None, "97.4")]),
+            ("Spend with local suppliers and SMEs", Kpi.Unit.PERCENT, Kpi.Direction.HIGHER, "51.97", 2023, [(2024, None, "52.4"), (2025, None, "51.2")]),
         ]
-        for name, unit, direction, baseline, year, actuals in leeds:
-            kpi = Kpi.objects.create(plan=plan, name=name, kind=Kpi.Kind.QUANTITY, frequency=annual, unit=unit, direction=direction, baseline_value=baseline, baseline_period=date(year, 4, 1))
-            for period, actual in actuals:
-                KpiValue.objects.create(kpi=kpi, period_start=date(period, 4, 1), actual=actual)
+        for name, unit, direction, baseline, year, values in leeds:
+            kpi = Kpi.objects.create(plan=plan, name=name, kind=Kpi.Kind.QUANTITY, frequency="annual", unit=unit, direction=direction, baseline_value=baseline, baseline_period=date(year, 4, 1))
+            for period, target, actual in values:
+                KpiValue.objects.create(kpi=kpi, period_start=date(period, 4, 1), target=target, actual=actual)
 
     def _rater(self, council, head, password):
         """A commissioner invited to rate key area 1 of the 2024 draft independently."""
