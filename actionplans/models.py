@@ -302,18 +302,18 @@ class Kpi(models.Model):
         """Met / not met / no data. Without an explicit target the aim is to beat the previous actual (or the baseline): 'year on year'."""
         higher = self.direction == self.Direction.HIGHER
         if value.target is not None:
-            target_text = self.format_value(value.target)
+            target_text, target_value = self.format_value(value.target), value.target
             if value.actual is None:
-                return {"target_text": target_text, "status": "no_data"}
+                return {"target_text": target_text, "target_value": target_value, "status": "no_data"}
             met = value.actual >= value.target if higher else value.actual <= value.target
         else:
             if previous is None:
-                return {"target_text": "–", "status": "no_data"}
-            target_text = f"{'above' if higher else 'below'} {self.format_value(previous)}"
+                return {"target_text": "–", "target_value": None, "status": "no_data"}
+            target_text, target_value = f"{'above' if higher else 'below'} {self.format_value(previous)}", previous
             if value.actual is None:
-                return {"target_text": target_text, "status": "no_data"}
+                return {"target_text": target_text, "target_value": target_value, "status": "no_data"}
             met = value.actual > previous if higher else value.actual < previous
-        return {"target_text": target_text, "status": "met" if met else "not_met"}
+        return {"target_text": target_text, "target_value": target_value, "status": "met" if met else "not_met"}
 
 
 class KpiValue(models.Model):

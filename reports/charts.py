@@ -20,12 +20,13 @@ def _axis(extra=None):
 
 
 def _figure(data, height, *, xaxis=None, yaxis=None, legend=None, showlegend=True, **layout):
-    legend = legend or {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}
-    top = 10 if not showlegend or legend.get("orientation") == "v" else 60
+    # Legends go below the plot, across: on a phone a legend beside or over the plot would cover it.
+    legend = legend or {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "xanchor": "left"}
+    bottom = 70 if showlegend else 10
     return {
         "data": data,
         "layout": {
-            "height": height + top, "margin": {"l": 10, "r": 10, "t": top, "b": 10}, "font": FONT,
+            "height": height + bottom, "margin": {"l": 10, "r": 10, "t": 10, "b": bottom}, "font": FONT,
             "plot_bgcolor": "#fff", "paper_bgcolor": "#fff", "showlegend": showlegend, "legend": legend,
             "xaxis": _axis(xaxis), "yaxis": _axis(yaxis), **layout,
         },
@@ -47,14 +48,21 @@ def overall_distribution(summary):
     return _figure([bar], 320, yaxis=_title("Objectives"), showlegend=False)
 
 
+def short_name(number, name, limit=26):
+    """'10. Engaging VCSEs (voluntary…' : key-area labels that leave room for the plot on a phone; the full name is on hover."""
+    text = f"{number}. {name}"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def section_distributions(summary):
     sections = list(reversed(summary["sections"]))
-    names = [f"{s['number']}. {s['name']}" for s in sections]
+    names = [short_name(s["number"], s["name"]) for s in sections]
     data = [
         {
             "type": "bar", "orientation": "h", "name": Level.label_of(level), "y": names, "x": [s["counts"][level] for s in sections],
             "marker": {"color": LEVEL_COLOURS[level], "line": OUTLINE},
-            "hovertemplate": "%{y}: %{x} at " + Level.label_of(level) + "<extra></extra>",
+            "customdata": [f"{s['number']}. {s['name']}" for s in sections],
+            "hovertemplate": "%{customdata}: %{x} at " + Level.label_of(level) + "<extra></extra>",
         }
         for level in LEVEL_KEYS
     ]
@@ -62,32 +70,42 @@ def section_distributions(summary):
 
 
 def scores_by_objective(summary):
+    """Objectives in order, grouped by key area: one tick per key area where it starts, alternate key areas shaded;
+    each objective's number and name on hover. 59 numbered ticks ran together."""
     rows = summary["objectives"]
+    starts, shapes, previous = [], [], None
+    for index, r in enumerate(rows):
+        if r["section_number"] != previous:
+            starts.append((index, r["section_number"]))
+            previous = r["section_number"]
+    for k, (index, number) in enumerate(starts):
+        end = starts[k + 1][0] if k + 1 < len(starts) else len(rows)
+        if k % 2:
+            shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": index - 0.5, "x1": end - 0.5, "y0": 0, "y1": 1, "fillcolor": "#f1f3f5", "line": {"width": 0}, "layer": "below"})
     bar = {
-        "type": "bar", "x": [str(r["number"]) for r in rows], "y": [r["level"] or 0 for r in rows],
+        "type": "bar", "x": list(range(len(rows))), "y": [r["level"] or 0 for r in rows],
         "marker": {"color": [LEVEL_COLOURS[r["level"]] for r in rows], "line": {"color": "#495057", "width": 0.5}},
-        "customdata": [[r["name"], Level.label_of(r["level"])] for r in rows],
-        "hovertemplate": "Objective %{x}: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+        "customdata": [[r["number"], r["name"], Level.label_of(r["level"]), r["section"]] for r in rows],
+        "hovertemplate": "Objective %{customdata[0]}: %{customdata[1]}<br>%{customdata[2]}<br>Key area: %{customdata[3]}<extra></extra>",
     }
-    return _figure([bar], 300, xaxis={**_title("Objective"), "type": "category", "tickangle": 0}, yaxis=LEVEL_AXIS, showlegend=False)
+    xaxis = {**_title("Key area (objectives in order)"), "tickmode": "array", "tickvals": [index for index, _ in starts], "ticktext": [str(number) for _, number in starts], "tickangle": 0, "range": [-0.5, len(rows) - 0.5]}
+    return _figure([bar], 300, xaxis=xaxis, yaxis=LEVEL_AXIS, showlegend=False, shapes=shapes)
 
 
 def key_area_profile(profile):
+    """Assessed, current and target per key area, drawn so none hides another where they coincide: a large filled
+    circle, a larger open square around it, a small diamond on top; each also differs in shape, not only colour."""
     areas = profile["areas"]
-    names = [f"{a['number']}. {a['name']}" for a in areas]
+    names = [short_name(a["number"], a["name"]) for a in areas]
     data = [
-        {"type": "scatter", "mode": "markers", "name": label, "y": names, "x": [a[key] for a in areas], "marker": {"symbol": symbol, "size": 13, "color": colour, "line": {"width": 2, "color": colour}}}
-        for key, label, symbol, colour in (("assessed", "Latest assessed", "circle", "#2a788e"), ("current", "Plan's current", "square-open", "#495057"), ("target", "Target", "diamond", "#b5179e"))
+        {"type": "scatter", "mode": "markers", "name": label, "y": names, "x": [a[key] for a in areas], "marker": {"symbol": symbol, "size": size, "color": colour, "line": {"width": 2, "color": colour}}}
+        for key, label, symbol, colour, size in (
+            ("assessed", "Latest assessed", "circle", "#2a788e", 14),
+            ("current", "Plan's current", "square-open", "#212529", 22),
+            ("target", "Target", "diamond", "#b5179e", 10),
+        )
     ]
     return _figure(data, 60 + 34 * len(areas), xaxis=LEVEL_AXIS, yaxis={"autorange": "reversed"})
-
-
-def year_on_year(history):
-    data = []
-    for section in history["sections"]:
-        years = [y for y in history["years"] if y in section["weakest"]]
-        data.append({"type": "scatter", "mode": "lines+markers", "name": f"{section['number']}. {section['name']}", "x": [str(y) for y in years], "y": [section["weakest"][y] for y in years]})
-    return _figure(data, 380, xaxis={**_title("Year"), "type": "category"}, yaxis={**LEVEL_AXIS, **_title("Weakest level")}, legend={"orientation": "v", "x": 1.02, "y": 1})
 
 
 def _number(value):
@@ -99,7 +117,7 @@ def kpi_trend(trend):
     labels = [r["label"] for r in rows]
     data = [
         {"type": "scatter", "mode": "lines+markers", "name": "Actual", "x": labels, "y": [_number(r["value"].actual) for r in rows], "marker": {"color": "#2a788e"}},
-        {"type": "scatter", "mode": "markers", "name": "Target", "x": labels, "y": [_number(r["value"].target) for r in rows], "marker": {"symbol": "diamond-open", "size": 11, "color": "#b5179e"}},
+        {"type": "scatter", "mode": "markers", "name": "Target (or the value to beat)", "x": labels, "y": [_number(r["target_value"]) for r in rows], "marker": {"symbol": "diamond-open", "size": 12, "color": "#b5179e", "line": {"width": 2}}},
     ]
     layout = {}
     if kpi.baseline_value is not None:

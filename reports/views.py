@@ -67,7 +67,6 @@ def dashboard(request):
                 "overall": charts.as_json(charts.overall_distribution(data)),
                 "sections": charts.as_json(charts.section_distributions(data)),
                 "objectives": charts.as_json(charts.scores_by_objective(data)),
-                "history": charts.as_json(charts.year_on_year(history)),
                 "profile": charts.as_json(charts.key_area_profile(profile)) if profile and profile["areas"] else None,
             },
             "kpi_figures": [(trend, f"chart-kpi-{trend['kpi'].pk}", charts.as_json(charts.kpi_trend(trend))) for trend in trends if trend["rows"]],

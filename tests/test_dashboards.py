@@ -87,7 +87,7 @@ def test_dashboard_draws_the_same_numbers(client, councillor, medway):
     level_two = next(trace for trace in sections["data"] if trace["name"] == "2 Developing")
     assert sum(level_two["x"]) == 2
     objectives = chart_json(page, "chart-objectives")["data"][0]
-    assert objectives["y"][2] == 2 and objectives["x"][2] == "3"
+    assert objectives["y"][2] == 2 and objectives["customdata"][2][0] == 3
     # Text alternative and data table carry the same figures.
     assert "Of 59 objectives: 2 at 2 Developing, 39 at 3 Mature, 18 at 4 Leader." in page
     assert "22 up" in page
@@ -230,7 +230,9 @@ def test_every_figure_passes_plotlys_own_schema_validation(client, head, medway,
     client.force_login(head)
     page = client.get(reverse("reports:dashboard")).content.decode()
     figures = re.findall(r'<script id="(chart-[\w-]+)" type="application/json">(.*?)</script>', page, re.S)
-    assert {name for name, _ in figures} >= {"chart-overall", "chart-sections", "chart-objectives", "chart-history", "chart-profile"}
+    assert {name for name, _ in figures} >= {"chart-overall", "chart-sections", "chart-objectives", "chart-profile"}
+    assert "chart-history" not in {name for name, _ in figures}  # year on year is a heat-map table, not 11 overlapping lines
+    assert 'class="table table-sm heatmap' in page
     assert any(name.startswith("chart-kpi-") for name, _ in figures)
     for _, blob in figures:
         figure = json.loads(blob)
@@ -249,3 +251,25 @@ def test_benchmark_figures_follow_a_reopened_assessment(nps2018, head):
     reopened = peers[0].assessments.get()
     assessment_reopen(assessment_id=reopened.pk, user=head, reason="correction")
     assert benchmark(nps2018, 2023, Council.objects.all())["refused"] is True  # 4 left: the cached counts were not reused
+
+
+def test_the_objective_axis_has_one_tick_per_key_area_and_names_on_hover(medway):
+    from reports import charts
+    from reports.chartdata import summary
+
+    figure = charts.scores_by_objective(summary(medway[2023]))
+    axis = figure["layout"]["xaxis"]
+    assert axis["ticktext"] == [str(n) for n in range(1, 12)]
+    assert "Objective %{customdata[0]}: %{customdata[1]}" in figure["data"][0]["hovertemplate"]
+
+
+def test_kpi_charts_draw_their_targets_even_when_implied(head, plan):
+    from reports import charts
+    from reports.chartdata import kpi_trends
+
+    kpi = plan.kpis.create(name="Waivers", kind="quantity", unit="count", direction="lower", baseline_value=189)
+    kpi.values.create(period_start="2024-04-01", actual=171)
+    kpi.values.create(period_start="2025-04-01", actual=180, target=175)
+    trend = next(t for t in kpi_trends(plan) if t["kpi"].name == "Waivers")
+    targets = charts.kpi_trend(trend)["data"][1]["y"]
+    assert targets == [189.0, 175.0]

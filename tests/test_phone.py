@@ -1,0 +1,100 @@
+"""Every page each persona reaches, on a 390×844 phone and a 1366×768 laptop, in Debian's Chromium.
+
+For each: the page is no wider than the screen, Sign out is reachable (through the menu button on a phone), the
+current page is marked in the navigation, and axe-core finds no WCAG 2.2 AA violation. Screenshots are kept under
+test-artifacts/phone/ for a person to look at.
+"""
+
+from datetime import date
+
+import pytest
+
+from actionplans.models import Kpi, KpiValue, LineTarget
+from actionplans.services import plan_create
+from assessments.services import assessment_start
+from councils.models import Membership
+from ratings.models import Invitation
+
+from .conftest import make_council, make_user, submitted_assessment
+from .test_browser import ARTIFACTS, axe_violations, browser, sign_in  # noqa: F401 (browser is a fixture)
+
+pytestmark = pytest.mark.browser
+
+SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
+
+
+@pytest.fixture
+def council_setup(transactional_db, nps2018):
+    council = make_council("Alpha Borough Council", "alpha")
+    make_user("officer", council, Membership.Role.OFFICER)
+    head = make_user("head", council, Membership.Role.HEAD)
+    make_user("councillor", council, Membership.Role.COUNCILLOR)
+    rater = make_user("rater", council, Membership.Role.RATER)
+    submitted_assessment(council, nps2018, 2022, head, level_of=lambda n: 2 + n % 2)
+    last = submitted_assessment(council, nps2018, 2023, head, level_of=lambda n: 2 + (n + 1) % 3)
+    draft = assessment_start(council_id=council.pk, framework_id=nps2018.pk, year=2024, user=head)
+    plan = plan_create(council_id=council.pk, framework_id=nps2018.pk, title="Procurement improvement plan", start_year=2024, end_year=2026, user=head)
+    for line in plan.lines.all()[:4]:
+        LineTarget.objects.create(line=line, year=2025, level=min(5, (line.current_level or 2) + 1), narrative="Establish a Gateway Process managed through a procurement committee of senior managers")
+    kpi = Kpi.objects.create(plan=plan, name="Waivers of contract procedure rules", kind=Kpi.Kind.QUANTITY, unit=Kpi.Unit.COUNT, direction=Kpi.Direction.LOWER, baseline_value="189", baseline_period=date(2023, 4, 1))
+    KpiValue.objects.create(kpi=kpi, period_start=date(2024, 4, 1), actual="171")
+    invitation = Invitation.objects.create(assessment=draft, rater=rater, role_label="Commissioner", invited_by=head)
+    invitation.objectives.set(nps2018.objectives.filter(section__number=1))
+    return {"draft": draft, "last": last, "plan": plan, "invitation": invitation}
+
+
+def pages_for(who, s):
+    draft, last, plan = s["draft"].pk, s["last"].pk, s["plan"].pk
+    common = ["/", "/guidance/", "/frameworks/"]
+    return {
+        "officer": common + ["/assessments/", f"/assessments/{draft}/", f"/assessments/{draft}/sections/1/", f"/assessments/{draft}/year-on-year/", f"/plans/{plan}/", "/dashboard/", "/dashboard/benchmarking/"],
+        "head": ["/", f"/assessments/{draft}/submit/", f"/assessments/{draft}/raters/", f"/plans/{plan}/gap/", "/plans/"],
+        "councillor": common + ["/dashboard/", f"/assessments/{last}/", f"/plans/{plan}/", "/assessments/"],
+        "rater": ["/", f"/ratings/{s['invitation'].pk}/", "/guidance/"],
+    }[who]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("who", ["officer", "head", "councillor", "rater"])
+def test_every_page_fits_the_screen_has_sign_out_and_passes_axe(browser, live_server, council_setup, who, size):
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        sign_in(page, live_server, who)
+        for path in pages_for(who, council_setup):
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status == 200, (who, path, response.status)
+            page.wait_for_load_state("networkidle")
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, (who, size, path, scroll_width)
+            sign_out = page.get_by_role("button", name="Sign out")
+            if size == "phone":
+                assert not sign_out.is_visible()
+                page.get_by_role("button", name="Menu").click()
+            assert sign_out.is_visible(), (who, size, path)
+            in_navigation = path != "/" and not path.startswith("/ratings/") and "/raters/" not in path
+            if in_navigation:
+                assert page.locator("#main-nav [aria-current=page]").count() == 1, (who, path)
+            assert axe_violations(page) == [], (who, size, path)
+            folder = ARTIFACTS / "phone"
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(folder / f"{who}-{size}-{path.strip('/').replace('/', '_') or 'home'}.png"), full_page=True)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_the_header_stays_on_one_line_on_a_laptop(browser, live_server, council_setup):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "head")
+        height = page.evaluate("document.querySelector('.app-header').getBoundingClientRect().height")
+        assert height < 70, height
+        page.goto(f"{live_server.url}/plans/")
+        assert page.locator("#main-nav a[aria-current=page]").inner_text() == "Action plans"
+    finally:
+        context.close()
