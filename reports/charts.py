@@ -78,7 +78,7 @@ def scores_by_objective(summary):
         if r["section_number"] != previous:
             starts.append((index, r["section_number"]))
             previous = r["section_number"]
-    for k, (index, number) in enumerate(starts):
+    for k, (index, _) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(rows)
         if k % 2:
             shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": index - 0.5, "x1": end - 0.5, "y0": 0, "y1": 1, "fillcolor": "#f1f3f5", "line": {"width": 0}, "layer": "below"})

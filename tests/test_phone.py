@@ -16,7 +16,7 @@ from councils.models import Membership
 from ratings.models import Invitation
 
 from .conftest import make_council, make_user, submitted_assessment
-from .test_browser import ARTIFACTS, axe_violations, browser, sign_in  # noqa: F401 (browser is a fixture)
+from .test_browser import ARTIFACTS, axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
