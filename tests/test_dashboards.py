@@ -1,6 +1,7 @@
 import csv
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -273,3 +274,21 @@ def test_kpi_charts_draw_their_targets_even_when_implied(head, plan):
     trend = next(t for t in kpi_trends(plan) if t["kpi"].name == "Waivers")
     targets = charts.kpi_trend(trend)["data"][1]["y"]
     assert targets == [189.0, 175.0]
+
+
+def test_the_vendored_plotly_bundle_is_the_version_the_figures_are_validated_against():
+    from plotly.offline.offline import get_plotlyjs_version
+
+    bundle = (FIXTURES.parent / "static/vendor/plotly/plotly-basic.min.js").read_text(encoding="utf-8")[:200]
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in bundle
+
+
+def test_the_dashboard_loads_at_most_one_and_a_half_megabytes_of_javascript(client, councillor, medway):
+    from django.contrib.staticfiles import finders
+
+    client.force_login(councillor)
+    page = client.get(reverse("reports:dashboard")).content.decode()
+    scripts = re.findall(r'<script src="/static/([^"]+)"', page)
+    assert any("plotly-basic" in s for s in scripts)
+    total = sum(Path(finders.find(s)).stat().st_size for s in scripts)
+    assert total <= 1.5 * 1024 * 1024, total
