@@ -5,7 +5,7 @@ run:
 	bin/setup
 	DEBUG=1 .venv/bin/python manage.py migrate --no-input
 	DEBUG=1 .venv/bin/python manage.py seed_demo
-	DEBUG=1 .venv/bin/python manage.py runserver 127.0.0.1:8000
+	bin/run
 
 test:
 	bin/setup test

@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from maturity import rules
 
 from .models import Assessment, AssessmentEvent, DirectorateRating, Evidence, Score
+from .signals import assessment_submitted
 
 
 class NotEditable(Exception):
@@ -267,6 +268,7 @@ def assessment_submit(*, assessment_id, user):
     locked._history_user = user
     locked.save()
     AssessmentEvent.objects.create(assessment=locked, kind=AssessmentEvent.Kind.SUBMITTED, by=user)
+    transaction.on_commit(lambda: assessment_submitted.send(sender=Assessment, assessment_id=locked.pk))
     return locked
 
 

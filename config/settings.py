@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    *(["django_tasks"] if django.VERSION < (6, 0) else []),
+    "django_tasks_db",
     "maturity",
     "councils",
     "assessments",
@@ -218,6 +220,11 @@ CONTENT_SECURITY_POLICY = (
 
 # Per-process memory cache: rendered scoring cards (keyed on each score's version) and benchmark counts.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}}}
+
+# Background jobs (the PDF reports): Django's Tasks framework, queued in the app's own database and run by
+# `manage.py db_worker` (make run starts one; in production run one or more beside gunicorn, on any machine).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+REPORT_JOB_STALE_SECONDS = envint("REPORT_JOB_STALE_SECONDS", 300)  # a running job silent this long is taken to have died
 
 # Evidence files live outside the web root and are served only through a view that checks who may see them.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "var" / "evidence"))

@@ -20,3 +20,45 @@ class CachedReport(models.Model):
 
     def __str__(self):
         return f"{self.assessment} ({self.edition})"
+
+
+class ReportJobQuerySet(models.QuerySet):
+    def for_report(self, assessment_id, edition, fingerprint):
+        return self.filter(assessment_id=assessment_id, edition=edition, fingerprint=fingerprint)
+
+
+class ReportJob(models.Model):
+    """One PDF being made in the background: what it is, how far it has got, and what went wrong if it failed.
+
+    One row per report and fingerprint, so two clicks on the same report make one job.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Being prepared"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="report_jobs")
+    edition = models.CharField(max_length=20)
+    fingerprint = models.CharField(max_length=100)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=100, default="Waiting for a worker")
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReportJobQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "edition", "fingerprint"], name="one_job_per_report_version")]
+
+    def __str__(self):
+        return f"{self.assessment} ({self.edition}): {self.get_status_display()}"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)

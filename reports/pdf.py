@@ -139,16 +139,32 @@ def _fingerprint(assessment):
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def report_pdf(assessment, edition="full"):
-    """The PDF; a submitted assessment's comes from the cache when nothing in it has changed."""
-    if assessment.is_draft:
-        return render_pdf(report_html(assessment, edition))
-    fingerprint = _fingerprint(assessment)
-    cached = CachedReport.objects.filter(assessment=assessment, edition=edition, fingerprint=fingerprint).values_list("pdf", flat=True).first()
-    if cached is not None:
-        return bytes(cached)
-    pdf = render_pdf(report_html(assessment, edition))
+def cached_pdf(assessment_id, edition, fingerprint):
+    """The kept PDF of this report if it was made from exactly this state, else None."""
+    pdf = CachedReport.objects.filter(assessment_id=assessment_id, edition=edition, fingerprint=fingerprint).values_list("pdf", flat=True).first()
+    return bytes(pdf) if pdf is not None else None
+
+
+def render_report(assessment, edition="full", *, fingerprint=None, stage=lambda name, percent: None):
+    """Make the PDF and keep it under its fingerprint; `stage(name, percent)` hears how far it has got."""
+    fingerprint = fingerprint or _fingerprint(assessment)
+    stage("Gathering data", 10)
+    context = report_context(assessment, edition)
+    stage("Drawing charts", 35)
+    html = render_to_string("reports/pdf/report.html", context)
+    stage("Laying out pages", 50)
+    pdf = render_pdf(html)
+    stage("Keeping the finished report", 95)
     with transaction.atomic():
         CachedReport.objects.update_or_create(assessment=assessment, edition=edition, defaults={"fingerprint": fingerprint, "pdf": pdf})
     return pdf
 
+
+def report_fingerprint(assessment):
+    return _fingerprint(assessment)
+
+
+def report_pdf(assessment, edition="full"):
+    """The PDF, made now (for `manage.py render_report`, batch runs and tests); kept, and reused while nothing in it changes."""
+    fingerprint = _fingerprint(assessment)
+    return cached_pdf(assessment.pk, edition, fingerprint) or render_report(assessment, edition, fingerprint=fingerprint)

@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from assessments.access import get_assessment_for_user
 from assessments.models import Assessment
@@ -24,7 +25,8 @@ from .chartdata import (
     plan_profile,
     summary,
 )
-from .pdf import EDITIONS, report_filename, report_pdf
+from .pdf import EDITIONS, report_filename
+from .services import report_job_retry, report_request
 
 
 def _chosen_assessment(request, assessments):
@@ -117,12 +119,55 @@ def benchmarking(request):
     )
 
 
-@login_required
-@require_GET
-def report_download(request, pk):
-    """The annual PDF: the council's people and staff; councillors only once submitted."""
-    assessment = get_assessment_for_user(request, pk)
+def _edition(request):
     edition = request.GET.get("edition", "full")
     if edition not in EDITIONS:
         raise Http404("No such edition.")
-    return downloads.pdf(report_pdf(assessment, edition), report_filename(assessment, edition), inline=bool(request.GET.get("view")))
+    return edition
+
+
+def _report_urls(assessment, edition):
+    query = f"?edition={edition}"
+    return {
+        "download": reverse("reports:pdf", args=[assessment.pk]) + query,
+        "status": reverse("reports:pdf_status", args=[assessment.pk]) + query,
+        "retry": reverse("reports:pdf_retry", args=[assessment.pk]) + query,
+    }
+
+
+@login_required
+@require_GET
+def report_download(request, pk):
+    """The annual PDF, at once if it is ready; otherwise a page that follows the background job making it.
+
+    The council's people and staff; councillors only once submitted.
+    """
+    assessment = get_assessment_for_user(request, pk)
+    edition = _edition(request)
+    pdf, job = report_request(assessment_id=assessment.pk, edition=edition)
+    if pdf is not None:
+        return downloads.pdf(pdf, report_filename(assessment, edition), inline=bool(request.GET.get("view")))
+    context = {"assessment": assessment, "edition_label": EDITIONS[edition], "job": job, "urls": _report_urls(assessment, edition)}
+    return render(request, "reports/preparing.html", context)
+
+
+@login_required
+@require_GET
+def report_status(request, pk):
+    """The progress of the job making this report (polled by htmx every second; the page refreshes itself without JavaScript)."""
+    assessment = get_assessment_for_user(request, pk)
+    edition = _edition(request)
+    pdf, job = report_request(assessment_id=assessment.pk, edition=edition)
+    context = {"assessment": assessment, "edition_label": EDITIONS[edition], "job": job, "ready": pdf is not None, "urls": _report_urls(assessment, edition)}
+    return render(request, "reports/partials/report_progress.html", context)
+
+
+@login_required
+@require_POST
+def report_retry(request, pk):
+    assessment = get_assessment_for_user(request, pk)
+    edition = _edition(request)
+    _, job = report_request(assessment_id=assessment.pk, edition=edition)
+    if job is not None:
+        report_job_retry(job_id=job.pk)
+    return redirect(_report_urls(assessment, edition)["download"])

@@ -182,3 +182,17 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+def run_worker():
+    """Run the real django-tasks-db worker over every queued task, in this process, then return.
+
+    The worker closes "old" connections between tasks, as a long-running process should; inside a test's transaction
+    that would close the test's own connection, so here (only) it is told not to.
+    """
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None):
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)

@@ -16,7 +16,7 @@ from maturity.models import Framework
 from reports.models import CachedReport
 from reports.pdf import report_html, report_pdf
 
-from .conftest import ROOT, load_frameworks, make_council, make_user
+from .conftest import ROOT, load_frameworks, make_council, make_user, run_worker
 from .test_dashboards import medway_assessment
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -119,6 +119,9 @@ def test_councillor_edition_is_summary_and_action_plan_only(medway):
 def test_download_is_named_and_councillors_get_only_submitted(client, councillor, officer, medway, council_a, nps2018, head):
     draft = assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=True)
     client.force_login(councillor)
+    waiting = client.get(reverse("reports:pdf", args=[medway[2023].pk]), {"edition": "councillor"})
+    assert waiting.status_code == 200 and "is being prepared" in waiting.content.decode()
+    run_worker()
     response = client.get(reverse("reports:pdf", args=[medway[2023].pk]), {"edition": "councillor"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="alpha-nps-2018-2023-councillor.pdf"'

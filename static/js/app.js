@@ -85,3 +85,10 @@
     });
   });
 })();
+
+// A report being prepared in the background: when its progress turns into "ready", start the download once.
+document.addEventListener("htmx:afterSettle", function (event) {
+  "use strict";
+  var link = event.target.querySelector ? event.target.querySelector("a[data-auto-download]") : null;
+  if (link && !link.dataset.started) { link.dataset.started = "1"; window.location.href = link.href; }
+});
