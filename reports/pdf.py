@@ -116,7 +116,8 @@ class StaticOnlyFetcher(URLFetcher):
 
 def render_pdf(html):
     """Lay out HTML with WeasyPrint, fetching only our own static files (no network)."""
-    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
+    # A tagged PDF (PDF/UA-1): councils publish these reports, and the accessibility regulations cover documents too.
+    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def _fingerprint(assessment):

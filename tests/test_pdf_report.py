@@ -147,3 +147,42 @@ def test_submitted_report_is_cached_until_reopened_or_the_plan_changes(medway, h
 def test_report_html_takes_a_bounded_number_of_queries(medway, django_assert_max_num_queries):
     with django_assert_max_num_queries(30):
         report_html(medway[2023])
+
+
+def structure(pdf):
+    """[(tag, alt)] of the PDF's structure tree, depth first."""
+    reader = PdfReader(io.BytesIO(pdf))
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+            return
+        if hasattr(node, "get") and node.get("/S"):
+            found.append((str(node["/S"]), str(node.get("/Alt", ""))))
+            if node.get("/K") is not None:
+                walk(node["/K"])
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"]["/K"])
+    return reader, found
+
+
+def test_the_report_is_a_tagged_accessible_pdf(medway_pdf):
+    reader, tags = structure(medway_pdf["submitted"])
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB" and root["/MarkInfo"]["/Marked"]
+    assert "maturity report" in reader.metadata.title
+    names = [tag for tag, _ in tags]
+    assert {"/H1", "/H2", "/Table", "/TH", "/TD"} <= set(names)
+    figures = [alt for tag, alt in tags if tag == "/Figure"]
+    assert len(figures) >= 3 and all(figures), figures  # every chart says what it shows
+    assert any(alt.startswith("Overall score distribution:") and "at 3 Mature" in alt for alt in figures)
+
+
+def test_the_blank_response_sheet_is_tagged_too(client, officer, draft):
+    client.force_login(officer)
+    response = client.get(reverse("ratings:response_sheet", args=[draft.pk]), {"format": "pdf"})
+    reader, tags = structure(response.content)
+    assert reader.trailer["/Root"]["/Lang"] and any(tag == "/Table" for tag, _ in tags)
