@@ -186,6 +186,7 @@ else:
     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _SMTP["host"], _SMTP["port"], _SMTP["username"], _SMTP["password"]
     EMAIL_USE_TLS, EMAIL_USE_SSL, EMAIL_TIMEOUT = _SMTP["use_tls"], _SMTP["use_ssl"], _SMTP["timeout"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nps-maturity@localhost")
+INVITATION_DAYS = envint("INVITATION_DAYS", 7)  # how long an invitation link works (once)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,7 +1,7 @@
 import unicodedata
 
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import get_user_model
 
 from maturity import rules
 from maturity.levels import Level
@@ -12,9 +12,8 @@ LEVELS = [("", "Not rated")] + [(level.value, f"{level.value} {level.label}") fo
 class InviteForm(forms.Form):
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
-    email = forms.EmailField()
+    email = forms.EmailField(help_text="The invitation goes here: a link, valid for 7 days and usable once, where they choose their own password.")
     username = forms.CharField(max_length=150, help_text="They sign in with this.")
-    password = forms.CharField(widget=forms.PasswordInput, help_text="Give it to them in person or by phone; they can change it after signing in.")
     directorate = forms.ModelChoiceField(queryset=None, required=False, empty_label="No directorate")
     role_label = forms.CharField(label="Their role", max_length=120, help_text="e.g. Commissioner, Contract manager")
     key_areas = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple, help_text="Every objective of these key areas…")
@@ -37,11 +36,6 @@ class InviteForm(forms.Form):
         ):
             raise forms.ValidationError("That username is taken; choose another.")
         return username
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        password_validation.validate_password(password)
-        return password
 
     def clean(self):
         data = super().clean()

@@ -16,10 +16,14 @@ RATINGS_CLOSED = "The assessment has been signed off; ratings are closed."
 
 
 @transaction.atomic
-def invitation_create(*, assessment_id, invited_by, username, email, password, first_name, last_name, role_label, directorate_id=None, objective_ids=()):
-    """A sign-in for the colleague, only as an invited rater, and their invitation to rate the chosen objectives."""
+def invitation_create(*, assessment_id, invited_by, username, email, first_name, last_name, role_label, directorate_id=None, objective_ids=()):
+    """A sign-in for the colleague, only as an invited rater, and their invitation to rate the chosen objectives.
+
+    The account has no usable password: the invitation e-mail's single-use link is where they choose one
+    (ratings.invitations); the head never makes one up.
+    """
     assessment = lock_draft(assessment_id, "This assessment has been submitted; reopen it to collect more ratings.")
-    user = get_user_model().objects.create_user(username, email, password, first_name=first_name, last_name=last_name)
+    user = get_user_model().objects.create_user(username, email, None, first_name=first_name, last_name=last_name)
     Membership.objects.create(user=user, council=assessment.council, role=Membership.Role.RATER)
     invitation = Invitation.objects.create(assessment=assessment, rater=user, directorate_id=directorate_id, role_label=role_label, invited_by=invited_by)
     invitation.objectives.set(objective_ids)

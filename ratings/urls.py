@@ -11,4 +11,5 @@ urlpatterns = [
     path("assessments/<int:pk>/consolidation/<int:number>/", views.consolidate, name="consolidate"),
     path("assessments/<int:pk>/response-sheet/", views.response_sheet, name="response_sheet"),
     path("ratings/<int:pk>/", views.rate, name="rate"),
+    path("invitations/<str:uidb64>/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -1,13 +1,17 @@
 from collections import defaultdict
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.access import can_use_response_sheet, get_assessment_for_user
@@ -20,6 +24,7 @@ from reports.pdf import render_pdf
 
 from .access import get_invitation_for_user
 from .forms import ConsolidateForm, InviteForm, RatingForm
+from .invitations import invitation_send, invitation_tokens
 from .models import Consolidation, Invitation, Rating
 from .services import invitation_create, invitation_submit, invitation_withdraw, objective_consolidate, ratings_save
 
@@ -34,7 +39,7 @@ def raters(request, pk):
         data = form.cleaned_data
         try:
             invitation = invitation_create(
-                assessment_id=assessment.pk, invited_by=request.user, username=data["username"], email=data["email"], password=data["password"],
+                assessment_id=assessment.pk, invited_by=request.user, username=data["username"], email=data["email"],
                 first_name=data["first_name"], last_name=data["last_name"], role_label=data["role_label"],
                 directorate_id=data["directorate"].pk if data.get("directorate") else None, objective_ids=[o.pk for o in data["chosen"]],
             )
@@ -43,7 +48,8 @@ def raters(request, pk):
         except NotEditable as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Invited {invitation} to rate {len(form.cleaned_data['chosen'])} objectives. They sign in as “{invitation.rater.username}”.")
+            invitation_send(invitation, request.build_absolute_uri("/"))
+            messages.success(request, f"Invited {invitation} to rate {len(form.cleaned_data['chosen'])} objectives: an e-mail with a link to choose their password has gone to {invitation.rater.email}.")
             return redirect("ratings:raters", pk=pk)
     invitations = assessment.invitations.select_related("rater", "directorate").prefetch_related("objectives")
     return render(request, "ratings/raters.html", {"assessment": assessment, "form": form, "invitations": invitations})
@@ -169,3 +175,25 @@ def withdraw(request, pk, invitation):
     else:
         messages.success(request, f"Withdrew the invitation of {invitation}; their ratings are no longer counted.")
     return redirect("ratings:raters", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, uidb64, token):
+    """The invitation e-mail's link: the invited rater chooses a password, is signed in and goes to their objectives.
+
+    Public by design (the token is the credential); an expired or used link says so and changes nothing.
+    """
+    user = None
+    try:
+        user = get_user_model().objects.filter(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True).first()
+    except (ValueError, TypeError, OverflowError):
+        user = None
+    invitation = Invitation.objects.filter(rater=user).select_related("assessment__council", "assessment__framework").first() if user else None
+    valid = invitation is not None and invitation_tokens.check_token(user, token)
+    form = SetPasswordForm(user, request.POST or None) if valid else None
+    if valid and request.method == "POST" and form.is_valid():
+        form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your password is set. These are the objectives you are asked to rate.")
+        return redirect("ratings:rate", pk=invitation.pk)
+    return render(request, "ratings/invitation_accept.html", {"valid": valid, "form": form, "invitation": invitation, "user_to_invite": user})

@@ -1,6 +1,7 @@
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -196,3 +197,26 @@ def run_worker():
 
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None):
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.console_errors = []
+    page.outside_requests = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    host = urlparse(live_server.url).hostname
+
+    def check_request(request):
+        if urlparse(request.url).hostname not in (host, "localhost", "127.0.0.1"):
+            page.outside_requests.append(request.url)
+
+    page.on("request", check_request)
+    page.error_responses = []
+    page.on("response", lambda response: response.status >= 400 and page.error_responses.append(f"{response.status} {response.url}"))
+    yield page
+    context.close()
+    assert page.console_errors == [], (page.console_errors, page.error_responses)
+    assert page.outside_requests == [], page.outside_requests

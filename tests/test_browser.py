@@ -1,7 +1,6 @@
 """Journeys in headless Chromium (Debian's package) driven by Playwright. Offline: no browser download."""
 
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
@@ -13,29 +12,6 @@ from .conftest import PASSWORD, ROOT, make_council, make_user, submitted_assessm
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.console_errors = []
-    page.outside_requests = []
-    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
-    host = urlparse(live_server.url).hostname
-
-    def check_request(request):
-        if urlparse(request.url).hostname not in (host, "localhost", "127.0.0.1"):
-            page.outside_requests.append(request.url)
-
-    page.on("request", check_request)
-    page.error_responses = []
-    page.on("response", lambda response: response.status >= 400 and page.error_responses.append(f"{response.status} {response.url}"))
-    yield page
-    context.close()
-    assert page.console_errors == [], (page.console_errors, page.error_responses)
-    assert page.outside_requests == [], page.outside_requests
 
 
 def sign_in(page, live_server, username):

@@ -62,6 +62,8 @@ EXPECTED = {
     "ratings:response_sheet": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     # Only the invited rater may open an invitation; everyone else is told nothing.
     "ratings:rate": {"GET": row(LOGIN, 404, 404, 404, 404, 404), "POST": row(LOGIN, 404, 404, 404, 404, 404)},
+    # The invitation e-mail's link: public by design, the token is the credential; a wrong one changes nothing.
+    "ratings:invitation_accept": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(200, 200, 200, 200, 200, 200)},
     "maturity:list": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "maturity:detail": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "maturity:upload": {"GET": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200), "POST": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)},
@@ -143,7 +145,7 @@ def url_for(name, draft, submitted, plan, invitation=None):
             values["item"] = draft_evidence(draft).pk
     for key in pattern.pattern.converters:
         kwargs[key] = values.get(key)
-    if name == "password_reset_confirm":
+    if name in ("password_reset_confirm", "ratings:invitation_accept"):
         kwargs = {"uidb64": "MQ", "token": "set-password"}
     return reverse(name, kwargs=kwargs)
 
@@ -191,7 +193,7 @@ def test_other_council_sees_none_of_our_assessments(client, other_officer, draft
 
 
 # An invited rater sees their own invitation and nothing else of the council's.
-RATER_ALLOWED = {"home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate", "guidance"}
+RATER_ALLOWED = {"home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate", "guidance", "ratings:invitation_accept"}
 
 
 @pytest.mark.parametrize("name", [n for n in EXPECTED if n in project_url_names()])

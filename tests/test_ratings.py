@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -8,13 +9,13 @@ from assessments.models import Score
 from councils.models import Membership
 from ratings.models import Consolidation, Invitation, Rating
 
-from .conftest import PASSWORD, make_user
+from .conftest import make_user
 
 
 def invite(client, assessment, username, objectives=(), key_areas=(), directorate=None, role="Commissioner"):
     return client.post(reverse("ratings:raters", args=[assessment.pk]), {
         "first_name": username.title(), "last_name": "Rater", "email": f"{username}@example.org", "username": username,
-        "password": PASSWORD, "role_label": role, "directorate": directorate.pk if directorate else "",
+        "role_label": role, "directorate": directorate.pk if directorate else "",
         "objectives": [o.pk for o in objectives], "key_areas": [s.pk for s in key_areas],
     })
 
@@ -41,7 +42,8 @@ def two_raters(client, head, draft, nps2018, council_a):
 
 def test_head_invites_colleagues_who_get_a_rater_sign_in_for_chosen_objectives(two_raters, draft):
     amira, pat = two_raters
-    assert amira.rater.membership.role == Membership.Role.RATER and amira.rater.check_password(PASSWORD)
+    assert amira.rater.membership.role == Membership.Role.RATER and not amira.rater.has_usable_password()  # they choose it from the e-mail
+    assert len(mail.outbox) == 2 and mail.outbox[0].to == ["amira@example.org"] and "/invitations/" in mail.outbox[0].body
     assert sorted(amira.objectives.values_list("number", flat=True)) == [1, 2, 3]
     assert (amira.directorate.name, pat.role_label) == ("Adults & Health", "Contract manager")
 
