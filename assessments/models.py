@@ -86,11 +86,39 @@ class Assessment(models.Model):
         overall = rules.roll_up([level for values in levels.values() for level in values])
         return {section_id: rules.roll_up(values) for section_id, values in levels.items()}, overall
 
+    def sign_off_summary(self):
+        """What signing off this year signs: how many changed since last year, came across unchanged, are unscored, and the 5s with their evidence."""
+        scores = list(self.scores.select_related("objective__section").prefetch_related("evidence_items").order_by("objective__number"))
+        previous = self.previous()
+        before = dict(previous.scores.values_list("objective_id", "level")) if previous else {}
+        in_scope = [s for s in scores if not s.out_of_scope]
+        return {
+            "total": len(in_scope),
+            "changed": sum(1 for s in in_scope if previous and s.level != before.get(s.objective_id)),
+            "carried_unchanged": [s for s in in_scope if s.carried_forward],
+            "unscored": [s for s in in_scope if s.level is None],
+            "fives": [(s, bool(s.evidence.strip()), len(s.evidence_items.all())) for s in in_scope if s.level == Level.INNOVATOR],
+            "out_of_scope": [s for s in scores if s.out_of_scope],
+            "previous": previous,
+        }
+
+    def next_to_do(self):
+        """The first unscored objective, and the first carried forward from last year that nobody has reviewed yet."""
+        open_scores = self.scores.filter(out_of_scope=False).select_related("objective__section").order_by("objective__number")
+        return {"unscored": open_scores.filter(level__isnull=True).first(), "carried": open_scores.filter(carried_forward=True).first()}
+
     def unscored(self):
         return self.scores.filter(level__isnull=True, out_of_scope=False).select_related("objective").order_by("objective__number")
 
 
 class ScoreQuerySet(models.QuerySet):
+    def find(self, text):
+        """Scores whose objective has this number or whose name contains this text (at most 20, in order)."""
+        qs = self.select_related("objective__section").order_by("objective__number")
+        if text.isascii() and text.isdigit():
+            return list(qs.filter(objective__number=int(text[:4])))
+        return list(qs.filter(objective__name__icontains=text)[:20])
+
     def for_page(self):
         return self.select_related("objective__section", "updated_by").prefetch_related(
             "objective__descriptors", "directorate_ratings__directorate", "evidence_items"

@@ -197,7 +197,7 @@ def test_head_downloads_the_pdf_report(page, live_server, scoring_setup, tmp_pat
     assert axe_violations(page) == []
     from .conftest import run_worker
 
-    page.get_by_role("link", name="PDF report (draft)").click()
+    page.get_by_role("link", name="Full report (PDF, draft)").click()
     page.get_by_text("is being prepared").wait_for()  # the click answers at once; a worker makes the PDF
     with page.expect_download(timeout=120_000) as download_info:
         run_worker()

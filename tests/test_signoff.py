@@ -8,7 +8,7 @@ from assessments.models import Assessment, AssessmentEvent
 def test_submit_lists_unscored_objectives_and_needs_confirmation(client, head, blank_draft):
     client.force_login(head)
     page = client.get(reverse("assessments:submit", args=[blank_draft.pk])).content.decode()
-    assert "59 objectives not scored" in page and "Supplier financial distress" in page
+    assert "59 unscored" in page and "Supplier financial distress" in page
     client.post(reverse("assessments:submit", args=[blank_draft.pk]), {})
     assert Assessment.objects.get(pk=blank_draft.pk).is_draft
     client.post(reverse("assessments:submit", args=[blank_draft.pk]), {"confirm": "on"})
@@ -76,3 +76,29 @@ def test_year_on_year_filters_by_change(client, officer, nps2018, council_a, hea
     assert "Processes" in down and "Mission and strategy" not in down
     section = client.get(url, {"section": "2"}).content.decode()
     assert "Influence and impact" in section and "Culture" not in section
+
+
+def test_sign_off_says_what_is_carried_forward_unchanged_and_which_fives_have_evidence(client, head, officer, draft):
+    from assessments.models import Evidence, Score
+    from assessments.services import Door, score_write
+
+    score = Score.objects.get(assessment=draft, objective__number=2)
+    Evidence.objects.create(score=score, title="Cabinet report", url="https://example.org/r")
+    score_write(score_id=score.pk, version=score.version, user=officer, door=Door.AUTOSAVE, level=5)
+    client.force_login(head)
+    page = client.get(reverse("assessments:submit", args=[draft.pk])).content.decode()
+    assert "58 objectives carried forward from 2023 unchanged" in page
+    assert "1 changed level since 2023" in page
+    assert "2. " in page and "1 attached item" in page
+
+
+def test_the_overview_offers_the_next_unscored_and_finds_objectives(client, officer, blank_draft):
+    client.force_login(officer)
+    page = client.get(reverse("assessments:detail", args=[blank_draft.pk])).content.decode()
+    assert "Next unscored: 1. " in page
+    found = client.get(reverse("assessments:detail", args=[blank_draft.pk]), {"find": "22"})
+    assert found.status_code == 302 and found["Location"].endswith("/sections/6/#objective-22")
+    many = client.get(reverse("assessments:detail", args=[blank_draft.pk]), {"find": "social value"}).content.decode()
+    assert "Objectives matching" in many and many.count("#objective-") >= 2
+    none = client.get(reverse("assessments:detail", args=[blank_draft.pk]), {"find": "zebra"}).content.decode()
+    assert "No objective matches" in none

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
@@ -65,6 +66,13 @@ def assessment_new(request):
 @require_GET
 def assessment_detail(request, pk):
     assessment = get_assessment_for_user(request, pk)
+    found = None
+    query = request.GET.get("find", "").strip()[:100]
+    if query:
+        found = assessment.scores.find(query)
+        if len(found) == 1:
+            objective = found[0].objective
+            return redirect(reverse("assessments:section", args=[pk, objective.section.number]) + f"#objective-{objective.number}")
     sections = list(assessment.framework.sections.select_related("theme"))
     progress, overall = assessment.roll_ups()
     for section in sections:
@@ -79,6 +87,9 @@ def assessment_detail(request, pk):
             "can_edit": can_edit_assessment(request.user, assessment),
             "is_head": is_head_for(request.user, assessment),
             "events": assessment.events.select_related("by"),
+            "next": assessment.next_to_do() if assessment.is_draft else {},
+            "query": query,
+            "found": found,
         },
     )
 
@@ -99,7 +110,7 @@ def assessment_submit_view(request, pk):
         else:
             messages.success(request, f"{assessment.framework} {assessment.year} submitted. It is now read-only.")
         return redirect("assessments:detail", pk=pk)
-    return render(request, "assessments/submit.html", {"assessment": assessment, "form": form, "unscored": assessment.unscored()})
+    return render(request, "assessments/submit.html", {"assessment": assessment, "form": form, "summary": assessment.sign_off_summary()})
 
 
 @login_required
