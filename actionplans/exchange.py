@@ -11,7 +11,7 @@ def plan_export_sheets(plan, lines, kpis):
     line_header += ["Owner", "Due date", "Status", "Progress notes"]
     line_rows = []
     for line in lines:
-        row = [line.section.name, line.objective.number if line.objective else "", line.label, line.current_level, line.current_level_note]
+        row = [line.section.name, line.objective.number if line.objective else "", line.label, line.current_label, line.current_level_note]
         for cell in (line.target_cell(year) for year in plan.years):
             row += [cell["target"].display_level if cell["target"] else "", cell["target"].narrative if cell["target"] else ""]
         row += [line.owner, line.due_date, line.get_status_display(), line.progress_notes]

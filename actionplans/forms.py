@@ -95,7 +95,7 @@ class ActionPlanForm(forms.ModelForm):
 class PlanLineForm(forms.ModelForm):
     class Meta:
         model = PlanLine
-        fields = ["section", "objective", "title", "current_level", "current_level_note", "owner", "due_date", "status", "progress_notes"]
+        fields = ["section", "objective", "title", "current_level", "current_working_towards", "current_level_note", "owner", "due_date", "status", "progress_notes"]
         widgets = {
             "due_date": forms.DateInput(attrs={"type": "date"}),
             "current_level_note": forms.Textarea(attrs={"rows": 2}),

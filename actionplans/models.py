@@ -90,6 +90,11 @@ class ActionPlan(models.Model):
             .first()
         )
 
+    def current_roll_up(self, lines=None):
+        """The weakest and the mean of the plan's key-area current levels (rules.roll_up)."""
+        lines = lines if lines is not None else list(self.lines.all())
+        return rules.roll_up([line.current_level for line in lines if line.objective_id is None and line.section_id])
+
     def assessed_levels(self, assessment=None):
         """{'year', 'objectives': {objective_id: level}, 'sections': {section_id: weakest level}} from one query."""
         assessment = assessment or self.latest_assessment()
@@ -117,6 +122,9 @@ class PlanLine(models.Model):
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     title = models.CharField(max_length=200, blank=True, help_text="Optional, e.g. 'Change control'. Defaults to the key area or objective name.")
     current_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
+    current_working_towards = models.BooleanField(
+        "working towards the next level", default=False, help_text="Between this level and the next, as plans write “Minimum/ Developing”."
+    )
     current_level_note = models.TextField(blank=True, help_text="Why the current level differs from the latest assessment, or where it comes from if there is none.")
     owner = models.CharField(max_length=200, blank=True)
     due_date = models.DateField(null=True, blank=True)
@@ -134,6 +142,11 @@ class PlanLine(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def current_label(self):
+        """'1 Minimum / Developing' as the plan wrote it, or '–'."""
+        return rules.level_words(self.current_level, self.current_working_towards) if self.current_level else "–"
 
     @property
     def label(self):

@@ -5,21 +5,32 @@ from .models import ActionPlan, PlanLine
 
 
 @transaction.atomic
-def plan_create(*, council_id, framework_id, title, start_year, end_year, user, line_per_key_area=True):
-    """A new plan; with a key-area line per key area whose current level is the latest assessed (weakest) level.
+def plan_create(*, council_id, framework_id, title, start_year, end_year, user, line_per_key_area=False):
+    """A new plan, empty unless `line_per_key_area` (then as plan_add_key_areas).
 
     IntegrityError if the council already has a plan for this framework starting that year (two heads at once).
     """
     plan = ActionPlan.objects.create(council_id=council_id, framework_id=framework_id, title=title, start_year=start_year, end_year=end_year, owner=user)
-    framework, owner = plan.framework, user
     if line_per_key_area:
-        assessed = plan.assessed_levels()
-        lines = [
-            PlanLine(plan=plan, section=section, current_level=assessed["sections"].get(section.pk), order=section.number)
-            for section in framework.sections.all()
-        ]
-        bulk_create_with_history(lines, PlanLine, default_user=owner)
+        plan_add_key_areas(plan_id=plan.pk, user=user)
     return plan
+
+
+@transaction.atomic
+def plan_add_key_areas(*, plan_id, user):
+    """A key-area line for every key area of the framework that has none yet, its current level the latest assessed
+    (weakest) one. Returns how many were added."""
+    plan = ActionPlan.objects.select_for_update().get(pk=plan_id)
+    assessed = plan.assessed_levels()
+    have = set(plan.lines.filter(objective__isnull=True).values_list("section_id", flat=True))
+    lines = [
+        PlanLine(plan=plan, section=section, current_level=assessed["sections"].get(section.pk), order=section.number)
+        for section in plan.framework.sections.all()
+        if section.pk not in have
+    ]
+    bulk_create_with_history(lines, PlanLine, default_user=user)
+    plan.touch()
+    return len(lines)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/gap/", views.plan_gap, name="gap"),
     path("<int:pk>/export/", views.plan_export, name="export"),
     path("<int:pk>/lines/new/", views.line_edit, name="line_new"),
+    path("<int:pk>/lines/key-areas/", views.plan_key_areas_add, name="add_key_areas"),
     path("<int:pk>/lines/<int:line>/", views.line_edit, name="line_edit"),
     path("<int:pk>/considerations/new/", views.consideration_edit, name="consideration_new"),
     path("<int:pk>/considerations/<int:item>/", views.consideration_edit, name="consideration_edit"),

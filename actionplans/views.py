@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from common import downloads, sheets
@@ -17,7 +17,7 @@ from .exchange import plan_export_sheets
 from .filters import ActionPlanFilter
 from .forms import ActionPlanForm, DeliveryConsiderationForm, KpiForm, KpiValueFormSet, PlanLineForm, TargetFormSet
 from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanLine
-from .services import kpi_save, line_save, plan_create
+from .services import kpi_save, line_save, plan_add_key_areas, plan_create
 from .tables import ActionPlanTable
 
 
@@ -67,7 +67,7 @@ def plan_new(request):
             link = format_html('<a href="{}">{}</a>', reverse("actionplans:detail", args=[existing.pk]), existing) if existing else "it"
             form.add_error(None, format_html("This plan already exists (someone may have just started it): open {}.", link))
         else:
-            messages.success(request, f"Started {plan}, with a line for each key area.")
+            messages.success(request, f"Started {plan}. Add its lines: one for every key area with one click, or one at a time.")
             return redirect("actionplans:detail", pk=plan.pk)
     return render(request, "actionplans/plan_form.html", {"form": form, "council": membership.council})
 
@@ -97,6 +97,7 @@ def plan_detail(request, pk):
     kpis = list(_kpis(plan))
     for kpi in kpis:
         kpi.rows = kpi.periods()
+    key_areas = set(plan.framework.sections.values_list("pk", flat=True))
     return render(
         request,
         "actionplans/detail.html",
@@ -108,8 +109,20 @@ def plan_detail(request, pk):
             "kpis": kpis,
             "can_edit": can_edit_plan(request.user, plan),
             "is_head": is_head_for(request.user, plan),
+            "current": plan.current_roll_up(lines),
+            "plan_key_areas": len(key_areas),
+            "missing_key_areas": len(key_areas - {line.section_id for line in lines if line.objective_id is None}),
         },
     )
+
+
+@login_required
+@require_POST
+def plan_key_areas_add(request, pk):
+    plan = get_plan_for_user(request, pk, edit=True)
+    added = plan_add_key_areas(plan_id=plan.pk, user=request.user)
+    messages.success(request, f"Added {added} key-area line{'' if added == 1 else 's'}." if added else "Every key area already has a line.")
+    return redirect("actionplans:detail", pk=pk)
 
 
 @login_required

@@ -147,7 +147,7 @@ def score_post(number, *, level="", version, comment="", action="", evidence="",
 @pytest.fixture
 def plan(nps2018, council_a, head, last_year):
     """A 2024–2026 plan started from last year's submitted levels, with a KPI and a delivery consideration."""
-    plan = plan_create(council_id=council_a.pk, framework_id=nps2018.pk, title="Improvement plan", start_year=2024, end_year=2026, user=head)
+    plan = plan_create(council_id=council_a.pk, framework_id=nps2018.pk, title="Improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
     Kpi.objects.create(plan=plan, name="On-contract spend", kind=Kpi.Kind.QUANTITY, unit=Kpi.Unit.PERCENT, baseline_value="96.6")
     DeliveryConsideration.objects.create(plan=plan, description="Approval to recruit a contract manager")
     return plan

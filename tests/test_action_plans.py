@@ -83,9 +83,17 @@ def test_head_starts_a_plan_with_key_area_lines_at_the_weakest_assessed_level(cl
     plan = ActionPlan.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("actionplans:detail", args=[plan.pk])
     assert plan.owner == head and plan.years == [2024, 2025, 2026]
+    assert not plan.lines.exists()  # a new plan starts empty…
+    page = client.get(response["Location"]).content.decode()
+    assert "Add a line for every key area" in page
+    client.post(reverse("actionplans:add_key_areas", args=[plan.pk]))  # …and every key area is one click
     levels = {line.section.number: line.current_level for line in plan.lines.select_related("section")}
     assert len(levels) == nps2018.sections.count()
     assert levels[1] == 2 and levels[2] == 4
+    client.post(reverse("actionplans:add_key_areas", args=[plan.pk]))
+    assert plan.lines.count() == nps2018.sections.count()  # not twice
+    page = client.get(response["Location"]).content.decode()
+    assert "weakest" in page and "mean 3.8" in page  # the plan's current levels: 2 and ten 4s
 
 
 def test_it_refuses_a_plan_period_that_runs_backwards(client, head, nps2018):
@@ -374,10 +382,10 @@ def test_plan_pages_take_a_bounded_number_of_queries(client, head, plan, name, d
     client.force_login(head)
     url = reverse(name, args=[] if name == "actionplans:list" else [plan.pk])
     _add_lines(plan, 3)
-    with django_assert_max_num_queries(14) as small:
+    with django_assert_max_num_queries(15) as small:
         client.get(url)
     _add_lines(plan, 30)
-    with django_assert_max_num_queries(14) as large:
+    with django_assert_max_num_queries(15) as large:
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
 
@@ -400,3 +408,16 @@ def test_plan_exports_to_a_workbook_with_lines_considerations_and_kpis(client, c
     kpi = list(book["KPIs"].values)[1]
     assert kpi[0] == "On-contract spend" and kpi[7:] == ("2024/25", "above 96.6%", "97.1%", "Met")
     assert list(book["Delivery considerations"].values)[1][1] == "Approval to recruit a contract manager"
+
+
+def test_a_current_level_can_be_written_as_cpca_writes_it(client, officer, plan):
+    """Cambridgeshire & Peterborough's Supplier Financial Distress: current level "Minimum/ Developing" (seed 004)."""
+    client.force_login(officer)
+    line = plan.lines.get(section__number=6)
+    post = line_post(line.section, current="1", note="CPCA: Minimum/ Developing", current_working_towards="on")
+    response = client.post(reverse("actionplans:line_edit", args=[plan.pk, line.pk]), post)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    line.refresh_from_db()
+    assert (line.current_level, line.current_working_towards, line.current_label) == (1, True, "1 Minimum / Developing")
+    page = client.get(reverse("actionplans:detail", args=[plan.pk])).content.decode()
+    assert "1 Minimum / Developing" in page

@@ -121,7 +121,7 @@ def test_head_plans_a_line_and_every_plan_page_passes_axe(page, live_server, tra
     council = make_council("Alpha Borough Council", "alpha")
     head = make_user("head", council, "head")
     submitted_assessment(council, nps2018, 2023, head)
-    plan = plan_create(council_id=council.pk, framework_id=nps2018.pk, title="Improvement plan", start_year=2024, end_year=2026, user=head)
+    plan = plan_create(council_id=council.pk, framework_id=nps2018.pk, title="Improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
     sign_in(page, live_server, "head")
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
     assert axe_violations(page) == []
@@ -155,7 +155,7 @@ def test_councillor_reads_the_dashboard_charts_and_cannot_edit(page, live_server
     submitted_assessment(council, nps2018, 2022, head, level_of=lambda n: 2 + n % 2)
     submitted_assessment(council, nps2018, 2023, head, level_of=lambda n: 3 + n % 2)
     draft = assessment_start(council_id=council.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=True)
-    plan = plan_create(council_id=council.pk, framework_id=nps2018.pk, title="Improvement plan", start_year=2024, end_year=2026, user=head)
+    plan = plan_create(council_id=council.pk, framework_id=nps2018.pk, title="Improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
     line = plan.lines.first()
     LineTarget.objects.create(line=line, year=2026, level=4)
     kpi = plan.kpis.create(name="On-contract spend", kind="quantity", unit="percent", baseline_value=96.6)

@@ -30,7 +30,7 @@ def pages_text(pdf):
 @pytest.fixture
 def medway(council_a, nps2018, head):
     years = {year: medway_assessment(council_a, nps2018, year, head) for year in (2022, 2023)}
-    plan = plan_create(council_id=council_a.pk, framework_id=nps2018.pk, title="Procurement improvement plan", start_year=2024, end_year=2026, user=head)
+    plan = plan_create(council_id=council_a.pk, framework_id=nps2018.pk, title="Procurement improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
     line = plan.lines.get(section__number=2)
     LineTarget.objects.create(line=line, year=2025, level=3, narrative="Commercial training for senior managers")
     plan.kpis.create(name="On-contract spend", kind="quantity", unit="percent", baseline_value="96.6").values.create(period_start="2024-04-01", actual="97.1")

@@ -138,7 +138,7 @@ class Command(BaseCommand):
         if council.action_plans.exists():
             return
         framework = Framework.objects.get(code="nps-2018")
-        plan = plan_create(council_id=council.pk, framework_id=framework.pk, title="Procurement improvement plan", start_year=2024, end_year=2026, user=head)
+        plan = plan_create(council_id=council.pk, framework_id=framework.pk, title="Procurement improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
         today = date.today()
         for line in plan.lines.select_related("section"):
             if line.current_level is None:
