@@ -23,7 +23,9 @@ def plan_export_sheets(plan, lines, kpis):
         periods = kpi.periods() or [None]
         for row in periods:
             kpi_rows.append(first + ([row["label"], row["target_text"], kpi.format_value(row["value"].actual), STATUS_LABELS[row["status"]]] if row else ["", "", "", "No data"]))
+    goals = [[g.text, g.level_range, g.review_date] for g in plan.goals.all()]
     return [
+        ("Goals", ["Goal", "Levels aimed for", "To be reviewed by"], goals),
         ("Lines", line_header, line_rows),
         ("Delivery considerations", ["Key area", "Depends on", "Owner", "Status"], considerations),
         ("KPIs", ["KPI", "Question", "Type", "Frequency", "Unit", "Direction", "Baseline", "Period", "Target", "Actual", "Status"], kpi_rows),

@@ -8,7 +8,7 @@ from maturity import rules
 from maturity.levels import Level
 from maturity.models import Framework, Objective, Section
 
-from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanLine
+from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanGoal, PlanLine
 from .periods import EXAMPLES, PeriodError, parse_period, period_label
 
 MAX_PLAN_YEARS = 10
@@ -199,6 +199,25 @@ class BaseTargetFormSet(BaseInlineFormSet):
 TargetFormSet = inlineformset_factory(
     PlanLine, LineTarget, form=LineTargetForm, formset=BaseTargetFormSet, extra=0, can_delete=True, max_num=MAX_PLAN_YEARS, validate_max=True
 )
+
+
+class PlanGoalForm(forms.ModelForm):
+    class Meta:
+        model = PlanGoal
+        fields = ["text", "level_from", "level_to", "review_date"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2}), "review_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        _label_levels(self, "level_from", "level_to")
+        _limit_text(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("level_from"), cleaned.get("level_to")
+        if low and high and low > high:
+            self.add_error("level_to", f"The range runs upwards: from {Level.label_of(low)} to a level at or above it.")
+        return cleaned
 
 
 class DeliveryConsiderationForm(forms.ModelForm):

@@ -219,6 +219,38 @@ class LineTarget(models.Model):
         return rules.level_words(self.level, self.working_towards)
 
 
+class PlanGoal(models.Model):
+    """A plan-wide goal as councils write them, e.g. CPCA's "increase maturity to between Developing and Mature (2–3)
+    over two years", with the range of levels it aims for and when it is to be reviewed ("assessed at the end of 2024")."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="goals")
+    text = models.TextField("goal")
+    level_from = models.PositiveSmallIntegerField("aims for levels from", choices=Level.choices, null=True, blank=True)
+    level_to = models.PositiveSmallIntegerField("to", choices=Level.choices, null=True, blank=True)
+    review_date = models.DateField("to be reviewed by", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "review_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level_from__isnull=True) | Q(level_to__isnull=True) | Q(level_from__lte=models.F("level_to")), name="goal_levels_ascend"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def level_range(self):
+        """'2 Developing to 3 Mature', one level, or ''."""
+        if self.level_from and self.level_to and self.level_from != self.level_to:
+            return f"{Level.label_of(self.level_from)} to {Level.label_of(self.level_to)}"
+        level = self.level_from or self.level_to
+        return Level.label_of(level) if level else ""
+
+
 class DeliveryConsideration(models.Model):
     """Something the plan depends on: funding, approval to recruit, external support…"""
 

@@ -15,8 +15,16 @@ from councils.access import get_membership_for_user, require_member
 from .access import can_edit_plan, get_plan_for_user, is_head_for
 from .exchange import plan_export_sheets
 from .filters import ActionPlanFilter
-from .forms import ActionPlanForm, DeliveryConsiderationForm, KpiForm, KpiValueFormSet, PlanLineForm, TargetFormSet
-from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanLine
+from .forms import (
+    ActionPlanForm,
+    DeliveryConsiderationForm,
+    KpiForm,
+    KpiValueFormSet,
+    PlanGoalForm,
+    PlanLineForm,
+    TargetFormSet,
+)
+from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanGoal, PlanLine
 from .services import kpi_save, line_save, plan_add_key_areas, plan_create
 from .tables import ActionPlanTable
 
@@ -106,6 +114,7 @@ def plan_detail(request, pk):
             "assessed": assessed,
             "lines": lines,
             "considerations": plan.considerations.select_related("section"),
+            "goals": plan.goals.all(),
             "kpis": kpis,
             "can_edit": can_edit_plan(request.user, plan),
             "is_head": is_head_for(request.user, plan),
@@ -189,6 +198,14 @@ def consideration_edit(request, pk, item=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def goal_edit(request, pk, item=None):
+    plan = get_plan_for_user(request, pk, edit=True)
+    response = _edit_child(request, plan, PlanGoal, PlanGoalForm, item, "actionplans/goal_form.html", "goal")
+    return response or redirect("actionplans:detail", pk=plan.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def kpi_edit(request, pk, kpi=None):
     plan = get_plan_for_user(request, pk, edit=True)
     instance = get_object_or_404(Kpi, plan=plan, pk=kpi) if kpi else Kpi(plan=plan)
@@ -205,7 +222,7 @@ def kpi_edit(request, pk, kpi=None):
     return render(request, "actionplans/kpi_form.html", {"plan": plan, "form": form, "values": values, "kpi": instance})
 
 
-DELETABLE = {"line": (PlanLine, "plan line"), "consideration": (DeliveryConsideration, "delivery consideration"), "kpi": (Kpi, "KPI")}
+DELETABLE = {"goal": (PlanGoal, "goal"), "line": (PlanLine, "plan line"), "consideration": (DeliveryConsideration, "delivery consideration"), "kpi": (Kpi, "KPI")}
 
 
 @login_required

@@ -382,10 +382,10 @@ def test_plan_pages_take_a_bounded_number_of_queries(client, head, plan, name, d
     client.force_login(head)
     url = reverse(name, args=[] if name == "actionplans:list" else [plan.pk])
     _add_lines(plan, 3)
-    with django_assert_max_num_queries(15) as small:
+    with django_assert_max_num_queries(16) as small:
         client.get(url)
     _add_lines(plan, 30)
-    with django_assert_max_num_queries(15) as large:
+    with django_assert_max_num_queries(16) as large:
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
 
@@ -401,7 +401,7 @@ def test_plan_exports_to_a_workbook_with_lines_considerations_and_kpis(client, c
     client.force_login(councillor)
     response = client.get(reverse("actionplans:export", args=[plan.pk]))
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Lines", "Delivery considerations", "KPIs"]
+    assert book.sheetnames == ["Goals", "Lines", "Delivery considerations", "KPIs"]
     lines = list(book["Lines"].values)
     assert lines[0][5:9] == ("Target 2024", "What will be done 2024", "Target 2025", "What will be done 2025")
     assert lines[1][7:9] == ("4 Leader", "Member champion")
@@ -421,3 +421,21 @@ def test_a_current_level_can_be_written_as_cpca_writes_it(client, officer, plan)
     assert (line.current_level, line.current_working_towards, line.current_label) == (1, True, "1 Minimum / Developing")
     page = client.get(reverse("actionplans:detail", args=[plan.pk])).content.decode()
     assert "1 Minimum / Developing" in page
+
+
+def test_a_plan_wide_goal_as_cpca_wrote_it(client, officer, head, plan):
+    """CPCA (seed 004): "increase maturity to between Developing and Mature (2–3) over two years", "assessed at the end of 2024"."""
+    from reports.pdf import report_html
+
+    client.force_login(officer)
+    text = "Increase maturity to between Developing and Mature (2–3) over two years"
+    response = client.post(reverse("actionplans:goal_new", args=[plan.pk]), {"text": text, "level_from": "2", "level_to": "3", "review_date": "2024-12-31"})
+    assert response.status_code == 302
+    goal = plan.goals.get()
+    assert goal.level_range == "2 Developing to 3 Mature"
+    page = client.get(reverse("actionplans:detail", args=[plan.pk])).content.decode()
+    assert text in page and "to be reviewed by 31 December 2024" in page
+    backwards = client.post(reverse("actionplans:goal_new", args=[plan.pk]), {"text": "Backwards", "level_from": "4", "level_to": "2", "review_date": ""})
+    assert backwards.status_code == 200 and "The range runs upwards" in backwards.content.decode() and plan.goals.count() == 1
+    assessment = plan.latest_assessment()
+    assert text in report_html(assessment, "councillor")

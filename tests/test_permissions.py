@@ -46,6 +46,8 @@ EXPECTED = {
     "actionplans:add_key_areas": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 302, 302, 403, 404, 403)},
     "actionplans:line_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "actionplans:line_edit": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "actionplans:goal_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "actionplans:goal_edit": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "actionplans:consideration_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "actionplans:consideration_edit": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "actionplans:kpi_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
@@ -140,6 +142,8 @@ def url_for(name, draft, submitted, plan, invitation=None):
         # A fresh item each time, so that one role's successful delete leaves something for the next.
         item = plan.considerations.create(description="Funding") if name == "actionplans:delete" else plan.considerations.first()
         values = {"pk": plan.pk, "line": plan.lines.first().pk, "kpi": plan.kpis.first().pk, "item": item.pk, "kind": "consideration"}
+        if name == "actionplans:goal_edit":
+            values["item"] = (plan.goals.first() or plan.goals.create(text="Increase maturity to between Developing and Mature (2–3)", level_from=2, level_to=3)).pk
     else:
         values = {"pk": (submitted if name == "assessments:reopen" else draft).pk, "number": 1, "code": "nps-2018"}
         if name.startswith("assessments:evidence_"):
