@@ -8,7 +8,7 @@ from maturity import rules
 from maturity.levels import Level
 from maturity.models import Framework, Objective, Section
 
-from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanGoal, PlanLine
+from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanGoal, PlanLine, PlanReview
 from .periods import EXAMPLES, PeriodError, parse_period, period_label
 
 MAX_PLAN_YEARS = 10
@@ -220,6 +220,27 @@ class PlanGoalForm(forms.ModelForm):
         return cleaned
 
 
+class PlanReviewForm(forms.ModelForm):
+    class Meta:
+        model = PlanReview
+        fields = ["year", "previous_priorities", "progress", "new_priorities", "development_plans"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in ("previous_priorities", "progress", "new_priorities", "development_plans")}
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["year"].widget.attrs.update(min=YEAR_RANGE[0], max=YEAR_RANGE[1])
+        _limit_text(self)
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+            raise forms.ValidationError(f"Enter a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
+        if PlanReview.objects.filter(plan=self.plan, year=year).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"There is already a record for {year}; edit that one.")
+        return year
+
+
 class DeliveryConsiderationForm(forms.ModelForm):
     class Meta:
         model = DeliveryConsideration
@@ -257,9 +278,9 @@ class KpiForm(forms.ModelForm):
 
     class Meta:
         model = Kpi
-        fields = ["name", "question", "kind", "frequency", "unit", "direction", "baseline_value", "baseline_period", "section", "line"]
+        fields = ["name", "question", "kind", "frequency", "unit", "direction", "baseline_value", "baseline_period", "baseline_text", "target_windows", "in_development", "section", "line"]
         field_classes = {"baseline_value": MeasureField}
-        widgets = {"baseline_value": forms.TextInput}
+        widgets = {"baseline_value": forms.TextInput, "baseline_text": forms.Textarea(attrs={"rows": 2}), "target_windows": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,7 +22,7 @@ from maturity.models import Framework, Objective, Section
 
 from .periods import Frequency, period_label
 
-STATUS_LABELS = {"met": "Met", "not_met": "Not met", "no_data": "No data", "achieved": "Achieved", "overdue": "Overdue", "on_track": "On track", "no_target": "No target"}
+STATUS_LABELS = {"in_development": "Measure in development", "met": "Met", "not_met": "Not met", "no_data": "No data", "achieved": "Achieved", "overdue": "Overdue", "on_track": "On track", "no_target": "No target"}
 
 
 class WorkStatus(models.TextChoices):
@@ -287,6 +287,7 @@ class Kpi(models.Model):
         PERCENT = "percent", "%"
         POUNDS = "pounds", "£"
         COUNT = "count", "Count"
+        WORDS = "words", "Described in words"
 
     class Direction(models.TextChoices):
         HIGHER = "higher", "Higher is better"
@@ -301,6 +302,12 @@ class Kpi(models.Model):
     direction = models.CharField(max_length=20, choices=Direction.choices, default=Direction.HIGHER)
     baseline_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     baseline_period = models.DateField(null=True, blank=True, help_text="Start of the baseline period")
+    baseline_text = models.TextField("baseline as written", blank=True, help_text="When the baseline is words, e.g. “Waivers of CPRs are routinely monitored”")
+    target_windows = models.TextField(
+        "targets as written", blank=True,
+        help_text="One per line, the period then a colon, e.g. “2020-2021: Figures to be agreed with Finance on an annual basis”. Shown as written, never judged.",
+    )
+    in_development = models.BooleanField("measure in development", default=False, help_text="Not yet measured: shown in grey, never judged.")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="key area")
     line = models.ForeignKey(PlanLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="kpis", verbose_name="plan line")
 
@@ -313,10 +320,20 @@ class Kpi(models.Model):
     def __str__(self):
         return self.name
 
+    def windows(self):
+        """[(period, target as written)] from target_windows; a line without a colon is a target for the whole plan."""
+        rows = []
+        for line in self.target_windows.splitlines():
+            if not line.strip():
+                continue
+            period, sep, text = line.partition(":")
+            rows.append((period.strip(), text.strip()) if sep and len(period) <= 40 else ("", line.strip()))
+        return rows
+
     @property
     def baseline_label(self):
         if self.baseline_value is None:
-            return "–"
+            return self.baseline_text or "–"
         period = f" in {period_label(self.frequency, self.baseline_period)}" if self.baseline_period else ""
         return f"{self.format_value(self.baseline_value)}{period}"
 
@@ -334,7 +351,7 @@ class Kpi(models.Model):
         """[{'value': KpiValue, 'label', 'target' (explicit or implied), 'status'}] in period order; uses prefetched values."""
         rows, previous = [], self.baseline_value
         for value in sorted(self.values.all(), key=lambda v: v.period_start):
-            judged = self.judge(value, previous)
+            judged = {"target_text": self.format_value(value.target), "target_value": value.target, "status": "in_development"} if self.in_development else self.judge(value, previous)
             rows.append({
                 "value": value, "label": period_label(self.frequency, value.period_start), "actual_text": self.format_value(value.actual),
                 "status_label": STATUS_LABELS[judged["status"]], **judged,
@@ -359,6 +376,27 @@ class Kpi(models.Model):
                 return {"target_text": target_text, "target_value": target_value, "status": "no_data"}
             met = value.actual > previous if higher else value.actual < previous
         return {"target_text": target_text, "target_value": target_value, "status": "met" if met else "not_met"}
+
+
+class PlanReview(models.Model):
+    """A year's "progress and development" record, as Newcastle's plan keeps one: the previous priorities, the
+    progress made, the new priorities and the development plans. It appears in the report."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="reviews")
+    year = models.PositiveSmallIntegerField()
+    previous_priorities = models.TextField(blank=True)
+    progress = models.TextField(blank=True)
+    new_priorities = models.TextField(blank=True)
+    development_plans = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "year"]
+        constraints = [models.UniqueConstraint(fields=["plan", "year"], name="one_review_per_plan_year")]
+
+    def __str__(self):
+        return f"{self.plan}: {self.year}"
 
 
 class KpiValue(models.Model):

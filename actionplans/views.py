@@ -22,9 +22,10 @@ from .forms import (
     KpiValueFormSet,
     PlanGoalForm,
     PlanLineForm,
+    PlanReviewForm,
     TargetFormSet,
 )
-from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanGoal, PlanLine
+from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanGoal, PlanLine, PlanReview
 from .services import kpi_save, line_save, plan_add_key_areas, plan_create
 from .tables import ActionPlanTable
 
@@ -115,6 +116,7 @@ def plan_detail(request, pk):
             "lines": lines,
             "considerations": plan.considerations.select_related("section"),
             "goals": plan.goals.all(),
+            "reviews": plan.reviews.all(),
             "kpis": kpis,
             "can_edit": can_edit_plan(request.user, plan),
             "is_head": is_head_for(request.user, plan),
@@ -206,6 +208,14 @@ def goal_edit(request, pk, item=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def review_edit(request, pk, item=None):
+    plan = get_plan_for_user(request, pk, edit=True)
+    response = _edit_child(request, plan, PlanReview, PlanReviewForm, item, "actionplans/review_form.html", "progress and development record")
+    return response or redirect("actionplans:detail", pk=plan.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def kpi_edit(request, pk, kpi=None):
     plan = get_plan_for_user(request, pk, edit=True)
     instance = get_object_or_404(Kpi, plan=plan, pk=kpi) if kpi else Kpi(plan=plan)
@@ -222,7 +232,7 @@ def kpi_edit(request, pk, kpi=None):
     return render(request, "actionplans/kpi_form.html", {"plan": plan, "form": form, "values": values, "kpi": instance})
 
 
-DELETABLE = {"goal": (PlanGoal, "goal"), "line": (PlanLine, "plan line"), "consideration": (DeliveryConsideration, "delivery consideration"), "kpi": (Kpi, "KPI")}
+DELETABLE = {"goal": (PlanGoal, "goal"), "review": (PlanReview, "progress and development record"), "line": (PlanLine, "plan line"), "consideration": (DeliveryConsideration, "delivery consideration"), "kpi": (Kpi, "KPI")}
 
 
 @login_required

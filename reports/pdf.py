@@ -81,6 +81,7 @@ def _plan_context(plan):
         "plan_progress": {key: sum(1 for line in lines if line.state == key) for key in ("achieved", "on_track", "overdue", "no_target")},
         "considerations": list(plan.considerations.select_related("section")),
         "goals": list(plan.goals.all()),
+        "reviews": list(plan.reviews.all()),
         "kpis": kpis,
     }
 

@@ -382,10 +382,10 @@ def test_plan_pages_take_a_bounded_number_of_queries(client, head, plan, name, d
     client.force_login(head)
     url = reverse(name, args=[] if name == "actionplans:list" else [plan.pk])
     _add_lines(plan, 3)
-    with django_assert_max_num_queries(16) as small:
+    with django_assert_max_num_queries(17) as small:
         client.get(url)
     _add_lines(plan, 30)
-    with django_assert_max_num_queries(16) as large:
+    with django_assert_max_num_queries(17) as large:
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
 
@@ -439,3 +439,44 @@ def test_a_plan_wide_goal_as_cpca_wrote_it(client, officer, head, plan):
     assert backwards.status_code == 200 and "The range runs upwards" in backwards.content.decode() and plan.goals.count() == 1
     assessment = plan.latest_assessment()
     assert text in report_html(assessment, "councillor")
+
+
+def test_leeds_kpis_in_words_with_multi_year_windows_are_shown_as_written(client, officer, councillor, plan):
+    """Leeds (seed 001, Appendix 3): text baselines and targets over 2020-2021 and 2022-2024, shown and never judged."""
+    client.force_login(officer)
+    post = kpi_post("Delivery of budget savings through procurement", unit="words", baseline="", baseline_period="")
+    post.update({
+        "baseline_text": "2019/20 - £185,000",
+        "target_windows": "Target 2020-2021: Figures for future years to be agreed with Finance on an annual basis\nTarget 2022-2024: Figures for future years to be agreed with Finance on an annual basis",
+    })
+    response = client.post(reverse("actionplans:kpi_new", args=[plan.pk]), post)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    kpi = plan.kpis.get(name="Delivery of budget savings through procurement")
+    assert kpi.baseline_label == "2019/20 - £185,000"
+    assert kpi.windows() == [("Target 2020-2021", "Figures for future years to be agreed with Finance on an annual basis"), ("Target 2022-2024", "Figures for future years to be agreed with Finance on an annual basis")]
+    bracketed = kpi_post("Spend with local suppliers and SMEs", unit="percent", baseline="[51.97%]", baseline_period="2018/19")
+    assert client.post(reverse("actionplans:kpi_new", args=[plan.pk]), bracketed).status_code == 302
+    assert plan.kpis.get(name="Spend with local suppliers and SMEs").baseline_value == Decimal("51.97")
+    client.force_login(councillor)
+    page = client.get(reverse("actionplans:detail", args=[plan.pk])).content.decode()
+    assert "Targets as written" in page and "Target 2022-2024" in page and "2019/20 - £185,000" in page
+
+
+def test_newcastle_measure_in_development_and_progress_record(client, officer, plan):
+    """Newcastle (seed 000): a measure "in development" (grey, not judged) and a progress-and-development table."""
+    from reports.pdf import report_html
+
+    client.force_login(officer)
+    post = kpi_post("Social value delivered", unit="count", baseline="", baseline_period="", values=[("2024/25", "10", "4")])
+    post["in_development"] = "on"
+    assert client.post(reverse("actionplans:kpi_new", args=[plan.pk]), post).status_code == 302
+    kpi = plan.kpis.get(name="Social value delivered")
+    assert [row["status"] for row in kpi.periods()] == ["in_development"]
+    record = {"year": "2024", "previous_priorities": "Embed the social value framework", "progress": "Framework adopted by Cabinet", "new_priorities": "Report social value quarterly", "development_plans": "Train contract managers"}
+    assert client.post(reverse("actionplans:review_new", args=[plan.pk]), record).status_code == 302
+    again = client.post(reverse("actionplans:review_new", args=[plan.pk]), record)
+    assert again.status_code == 200 and "already a record for 2024" in again.content.decode()
+    page = client.get(reverse("actionplans:detail", args=[plan.pk])).content.decode()
+    assert "Measure in development" in page and "Framework adopted by Cabinet" in page
+    html = report_html(plan.latest_assessment(), "councillor")
+    assert "Progress and development" in html and "Train contract managers" in html

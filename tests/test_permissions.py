@@ -48,6 +48,8 @@ EXPECTED = {
     "actionplans:line_edit": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "actionplans:goal_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "actionplans:goal_edit": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "actionplans:review_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "actionplans:review_edit": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "actionplans:consideration_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "actionplans:consideration_edit": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "actionplans:kpi_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
@@ -142,6 +144,8 @@ def url_for(name, draft, submitted, plan, invitation=None):
         # A fresh item each time, so that one role's successful delete leaves something for the next.
         item = plan.considerations.create(description="Funding") if name == "actionplans:delete" else plan.considerations.first()
         values = {"pk": plan.pk, "line": plan.lines.first().pk, "kpi": plan.kpis.first().pk, "item": item.pk, "kind": "consideration"}
+        if name == "actionplans:review_edit":
+            values["item"] = (plan.reviews.first() or plan.reviews.create(year=2024, progress="Category plans agreed")).pk
         if name == "actionplans:goal_edit":
             values["item"] = (plan.goals.first() or plan.goals.create(text="Increase maturity to between Developing and Mature (2–3)", level_from=2, level_to=3)).pk
     else:
