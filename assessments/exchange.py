@@ -106,3 +106,21 @@ def assessment_import_preview(assessment: Assessment, items):
                 "values": values,
             })
     return changes, problems
+
+
+def key_area_rows(assessment):
+    """The Key areas sheet: each key area's roll-up and the LGA's two value-code questions."""
+    flags = {f.section_id: f for f in assessment.key_area_flags.all()}
+    roll_ups, _ = assessment.roll_ups()
+    rows = []
+    for section in assessment.framework.sections.all():
+        figures = roll_ups.get(section.pk, rules.roll_up([]))
+        flag = flags.get(section.pk)
+        rows.append([
+            section.number, section.name, Level.label_of(figures["weakest"]) if figures["weakest"] else "Unscored", figures["mean"] if figures["mean"] is not None else "",
+            "yes" if flag and flag.matters_most else "", "yes" if flag and flag.support_needed else "",
+        ])
+    return rows
+
+
+KEY_AREA_COLUMNS = ["Number", "Key area", "Key-area level (weakest)", "Mean level", "Matters most", "Support needed"]

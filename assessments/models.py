@@ -241,3 +241,24 @@ class Evidence(models.Model):
     @property
     def is_link(self):
         return not self.file
+
+
+class KeyAreaFlags(models.Model):
+    """The LGA diagnostic's two questions per key area (seed 003, Appendix A: "tell us which NPS value codes are most
+    important to you and/or where you believe support is required"): does it matter most, is support needed."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="key_area_flags")
+    section = models.ForeignKey("maturity.Section", on_delete=models.PROTECT, related_name="+", verbose_name="key area")
+    matters_most = models.BooleanField("one of the value codes that matter most to us", default=False)
+    support_needed = models.BooleanField("we need support here", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["assessment", "section__number"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "section"], name="one_flags_row_per_key_area")]
+
+    def __str__(self):
+        return f"{self.assessment}: {self.section}"

@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from maturity import rules
 
-from .models import Assessment, AssessmentEvent, DirectorateRating, Evidence, Score
+from .models import Assessment, AssessmentEvent, DirectorateRating, Evidence, KeyAreaFlags, Score
 from .signals import assessment_submitted
 
 
@@ -290,6 +290,21 @@ def assessment_reopen(*, assessment_id, user, reason):
     AssessmentEvent.objects.create(assessment=locked, kind=AssessmentEvent.Kind.REOPENED, by=user, reason=reason)
     locked.cached_reports.all().delete()
     return locked
+
+
+# The value-code questions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def key_area_flags_set(*, assessment_id, section_id, matters_most, support_needed, user):
+    """Record, for one key area of a draft, whether it matters most to the council and whether it needs support."""
+    assessment = lock_draft(assessment_id)
+    if not assessment.framework.sections.filter(pk=section_id).exists():
+        raise NotValid({"section": "That key area is not in this framework."})
+    flags, _ = KeyAreaFlags.objects.update_or_create(
+        assessment_id=assessment_id, section_id=section_id, defaults={"matters_most": bool(matters_most), "support_needed": bool(support_needed), "updated_by": user}
+    )
+    return flags
 
 
 # Spreadsheet import ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.assessment_new, name="new"),
     path("<int:pk>/", views.assessment_detail, name="detail"),
     path("<int:pk>/sections/<int:number>/", views.section_score, name="section"),
+    path("<int:pk>/sections/<int:number>/value-codes/", views.key_area_flags, name="key_area_flags"),
     path("<int:pk>/all/", views.framework_score, name="score_all"),
     path("<int:pk>/objectives/<int:number>/autosave/", views.objective_autosave, name="autosave"),
     path("<int:pk>/objectives/<int:number>/history/", views.objective_history, name="history"),

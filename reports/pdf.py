@@ -57,12 +57,22 @@ def report_context(assessment, edition="full"):
         },
         "level_keys": LEVEL_KEY_LABELS,
         "generated_at": timezone.now(),
+        "value_codes": _value_codes(assessment),
     }
     if plan:
         context.update(_plan_context(plan))
     if edition == "full":
         context["sections"] = _sections(assessment, previous)
     return context
+
+
+def _value_codes(assessment):
+    """The key areas the council marked as mattering most, and those where it needs support."""
+    flags = list(assessment.key_area_flags.select_related("section").order_by("section__number"))
+    return {
+        "matters_most": [f.section for f in flags if f.matters_most],
+        "support_needed": [f.section for f in flags if f.support_needed],
+    }
 
 
 def _plan_context(plan):

@@ -24,6 +24,7 @@ EXPECTED = {
     "assessments:new": {"GET": row(LOGIN, 200, 200, 403, 200, 403), "POST": row(LOGIN, 200, 200, 403, 200, 403)},
     "assessments:detail": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "assessments:section": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
+    "assessments:key_area_flags": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 302, 302, 403, 404, 403)},
     "assessments:score_all": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "assessments:autosave": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 422, 422, 403, 404, 403)},
     "assessments:evidence": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 200, 200, 403, 404, 403)},

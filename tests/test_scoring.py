@@ -211,7 +211,7 @@ def test_scoring_page_query_count_is_fixed(client, officer, draft, number, djang
     """Same bound for a 3-objective and a 10-objective section, with a previous year."""
     client.force_login(officer)
     client.get(reverse("assessments:section", args=[draft.pk, number]))  # warm the session
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("assessments:section", args=[draft.pk, number])).status_code == 200
 
 
@@ -246,3 +246,28 @@ def test_cached_scoring_cards_show_every_change(client, officer, draft):
     assert "Regular briefings" in whole
     draft.council.directorates.filter(name="Place").update(name="Place & Environment")
     assert "Place &amp; Environment" in client.get(url).content.decode()
+
+
+def test_the_value_code_questions_are_answered_per_key_area_and_reported(client, officer, head, blank_draft):
+    """Seed 003: "tell us which NPS value codes are most important to you and/or where you believe support is required"."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from assessments.services import assessment_submit
+    from reports.pdf import report_html
+
+    client.force_login(officer)
+    url = reverse("assessments:key_area_flags", args=[blank_draft.pk, 8])
+    assert client.post(url, {"matters_most": "on"}).status_code == 302
+    client.post(reverse("assessments:key_area_flags", args=[blank_draft.pk, 9]), {"support_needed": "on"})
+    page = client.get(reverse("assessments:section", args=[blank_draft.pk, 8])).content.decode()
+    assert 'id="flag-matters" checked' in page
+    book = load_workbook(io.BytesIO(client.get(reverse("assessments:export", args=[blank_draft.pk])).content))
+    rows = {row[0]: row for row in book["Key areas"].iter_rows(min_row=2, values_only=True)}
+    assert rows[8][4] == "yes" and rows[9][5] == "yes" and rows[1][4] is None
+    html = report_html(blank_draft, "councillor")
+    assert "Matter most to the council: 8. Obtaining social value" in html and "Support needed: 9. Local SME" in html
+    assessment_submit(assessment_id=blank_draft.pk, user=head)
+    client.post(url, {})  # signed off: nothing changes
+    assert blank_draft.key_area_flags.get(section__number=8).matters_most

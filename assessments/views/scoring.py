@@ -19,7 +19,7 @@ from maturity.models import Section
 from ..access import can_edit_assessment, get_assessment_for_user
 from ..forms import ScoreForm
 from ..models import Score
-from ..services import Door, NotEditable, NotValid, StaleScore, score_write
+from ..services import Door, NotEditable, NotValid, StaleScore, key_area_flags_set, score_write
 
 EMPTY = rules.roll_up([])
 
@@ -128,7 +128,25 @@ def _section_context(request, assessment, section, scores, directorates, bound_f
         "prev_section": sections[index - 1] if index > 0 else None,
         "next_section": sections[index + 1] if index + 1 < len(sections) else None,
         "can_edit": can_edit_assessment(request.user, assessment),
+        "flags": assessment.key_area_flags.filter(section=section).first(),
     }
+
+
+@login_required
+@require_POST
+def key_area_flags(request, pk, number):
+    """The two value-code questions for one key area (matters most; support needed)."""
+    assessment = get_assessment_for_user(request, pk, edit=True)
+    section = get_object_or_404(Section, framework=assessment.framework_id, number=number)
+    try:
+        key_area_flags_set(
+            assessment_id=assessment.pk, section_id=section.pk, matters_most=bool(request.POST.get("matters_most")), support_needed=bool(request.POST.get("support_needed")), user=request.user
+        )
+    except NotEditable as error:
+        messages.error(request, f"{error} Nothing was changed.")
+    else:
+        messages.success(request, f"Saved the value-code answers for {section.name}.")
+    return redirect(reverse("assessments:section", args=[pk, number]) + "#value-codes")
 
 
 @login_required

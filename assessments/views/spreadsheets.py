@@ -11,7 +11,14 @@ from maturity.models import Framework
 
 from .. import spreadsheets
 from ..access import get_assessment_for_user
-from ..exchange import assessment_export_rows, assessment_import_preview, assessment_summary_rows, history_table
+from ..exchange import (
+    KEY_AREA_COLUMNS,
+    assessment_export_rows,
+    assessment_import_preview,
+    assessment_summary_rows,
+    history_table,
+    key_area_rows,
+)
 from ..forms import ImportForm
 from ..models import Assessment
 from ..services import NotEditable, NotValid, StaleScore, assessment_import
@@ -25,7 +32,11 @@ def assessment_export(request, pk):
     name = f"{assessment.council.slug}-{assessment.framework.code}-{assessment.year}"
     if request.GET.get("format") == "csv":
         return downloads.csv(sheets.csv_bytes(spreadsheets.OUR_COLUMNS, rows), f"{name}.csv")
-    tabs = [("Scores", spreadsheets.OUR_COLUMNS, rows), ("Summary", ["Item", "Value"], assessment_summary_rows(assessment, rows))]
+    tabs = [
+        ("Scores", spreadsheets.OUR_COLUMNS, rows),
+        ("Summary", ["Item", "Value"], assessment_summary_rows(assessment, rows)),
+        ("Key areas", KEY_AREA_COLUMNS, key_area_rows(assessment)),
+    ]
     return downloads.xlsx(sheets.workbook_bytes(tabs), f"{name}.xlsx")
 
 
