@@ -200,6 +200,7 @@ def _autosave_response(request, context, state, status):
     current = context.get("theirs") or context.get("score")
     if current is not None:
         response["X-Score-Version"] = str(current.version)
+        response["X-Score-Level"] = "" if current.level is None else str(current.level)
     return response
 
 

@@ -5,11 +5,18 @@
 
   function cardOf(el) { return el && el.closest ? el.closest(".objective-card") : null; }
   function numberOf(card) { return card.id.replace("objective-", ""); }
+  function syncCopy(card) {
+    // The status is repeated beside the text fields (aria-hidden: the header's copy is the one announced).
+    var el = document.getElementById("status-" + numberOf(card));
+    var copy = card.querySelector("[data-status-copy]");
+    if (el && copy) { copy.className = el.className + " d-block mt-1"; copy.textContent = el.textContent; }
+  }
   function status(card, text, state) {
     var el = document.getElementById("status-" + numberOf(card));
     if (!el) return;
     el.className = "save-status " + state;
     el.textContent = text;
+    syncCopy(card);
   }
   function trigger(card, extra) {
     Object.keys(extra || {}).forEach(function (name) {
@@ -32,9 +39,27 @@
     var card = cardOf(event.detail.elt);
     if (!card) return;
     card.querySelectorAll("input[data-transient]").forEach(function (el) { el.remove(); });
+    syncCopy(card);
     var code = event.detail.xhr ? event.detail.xhr.status : 0;
     var state = event.detail.xhr ? event.detail.xhr.getResponseHeader("X-Autosave-State") : null;
-    if (code === 200 && state === "saved") { pending.delete(card.id); }
+    if (code === 200 && state === "saved") {
+      pending.delete(card.id);
+      var saved = event.detail.xhr.getResponseHeader("X-Score-Level");
+      if (saved !== null) card.dataset.savedLevel = saved;
+    }
+    else if (state === "invalid") {
+      // The refused choice visibly returns to the stored one, and the first error's field takes the focus
+      // (scrolled clear of the sticky save bar), so a keyboard user lands where the fix is needed.
+      var stored = card.querySelector("input[type=radio][name$='-level'][value='" + (card.dataset.savedLevel || "") + "']");
+      if (stored) stored.checked = true;
+      var link = card.querySelector("#errors-" + numberOf(card) + " a[data-error-field]");
+      var target = link ? document.querySelector(link.getAttribute("href")) : null;
+      if (target) {
+        var focusable = target.matches("input, textarea, select") ? target : target.querySelector("input:checked, input, textarea, select");
+        (focusable || target).focus({ preventScroll: true });
+        (focusable || target).scrollIntoView({ block: "center" });
+      }
+    }
     else if (code === 0 || code >= 500 || code === 403) {
       status(card, "Not saved – retry", "failed");
       var el = document.getElementById("status-" + numberOf(card));
@@ -45,6 +70,17 @@
     }
   });
   document.addEventListener("click", function (event) {
+    var errorLink = event.target.closest("a[data-error-field]");
+    if (errorLink) {
+      var field = document.querySelector(errorLink.getAttribute("href"));
+      if (field) {
+        event.preventDefault();
+        var into = field.matches("input, textarea, select") ? field : field.querySelector("input:checked, input, textarea, select");
+        (into || field).focus({ preventScroll: true });
+        (into || field).scrollIntoView({ block: "center" });
+      }
+      return;
+    }
     var weakest = event.target.closest("[data-use-weakest]");
     if (weakest) {
       event.preventDefault();
