@@ -282,3 +282,14 @@ def test_a_keyboard_user_hits_the_level_five_refusal_lands_in_the_evidence_field
     score = Score.objects.get(assessment=draft, objective__number=1)
     assert score.level == 5 and score.evidence.startswith("Cabinet report")
     assert page.locator("#objective-1 [data-status-copy]").inner_text().startswith("Saved at")
+
+
+def test_save_this_key_area_comes_back_to_where_you_were(page, live_server, scoring_setup):
+    draft = scoring_setup
+    sign_in(page, live_server, "officer")
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/6/")
+    page.locator("#objective-20").scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('objective-20').scrollIntoView({block: 'start'})")
+    page.get_by_role("button", name="Save this key area").click()
+    page.wait_for_url(f"{live_server.url}/assessments/{draft.pk}/sections/6/#objective-2*")
+    assert "#objective-" in page.url and not page.url.endswith("#objective-")

@@ -271,3 +271,15 @@ def test_the_value_code_questions_are_answered_per_key_area_and_reported(client,
     assessment_submit(assessment_id=blank_draft.pk, user=head)
     client.post(url, {})  # signed off: nothing changes
     assert blank_draft.key_area_flags.get(section__number=8).matters_most
+
+
+def test_saving_a_key_area_returns_to_the_objective_you_were_on(client, officer, blank_draft):
+    client.force_login(officer)
+    data = {}
+    for number in (1, 2, 3):
+        data.update(score_post(number, level=2, version=1))
+    data["return_to"] = "objective-3"
+    response = client.post(reverse("assessments:section", args=[blank_draft.pk, 1]), data)
+    assert response.status_code == 302 and response["Location"].endswith("/sections/1/#objective-3")
+    data["return_to"] = "javascript:alert(1)"
+    assert client.post(reverse("assessments:section", args=[blank_draft.pk, 1]), data)["Location"].endswith("/sections/1/")

@@ -96,6 +96,15 @@
       trigger(document.getElementById("objective-" + n));
     }
   });
+  document.addEventListener("submit", function (event) {
+    // "Save this key area" comes back to the objective you were looking at, not the top of the page.
+    var field = event.target.querySelector ? event.target.querySelector("input[data-return-to]") : null;
+    if (!field) return;
+    var cards = event.target.querySelectorAll(".objective-card");
+    for (var i = 0; i < cards.length; i++) {
+      if (cards[i].getBoundingClientRect().bottom > 80) { field.value = cards[i].id; break; }
+    }
+  });
   window.addEventListener("beforeunload", function (event) {
     if (pending.size) { event.preventDefault(); event.returnValue = ""; }
   });
