@@ -10,7 +10,7 @@ from maturity.levels import Level
 from .chartdata import LEVEL_COLOURS, LEVEL_KEYS
 
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif", "size": 13, "color": "#212529"}
-CONFIG = {"displayModeBar": False, "responsive": True}  # no toolbar: its buttons would nest controls inside the role="img" chart
+CONFIG = {"displayModeBar": False, "responsive": True, "topojsonURL": "/static/vendor/plotly/topojson/"}  # no toolbar: its buttons would nest controls inside the role="img" chart
 LEVEL_AXIS = {"range": [0, 5.5], "tickvals": Level.values, "ticktext": [f"{v} {Level(v).label}" for v in Level.values], "title": {"text": "Level"}}
 OUTLINE = {"color": "#495057", "width": 1}
 

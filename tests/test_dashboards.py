@@ -281,6 +281,8 @@ def test_the_vendored_plotly_bundle_is_the_version_the_figures_are_validated_aga
 
     bundle = (FIXTURES.parent / "static/vendor/plotly/plotly-basic.min.js").read_text(encoding="utf-8")[:200]
     assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in bundle
+    whole = (FIXTURES.parent / "static/vendor/plotly/plotly-basic.min.js").read_text(encoding="utf-8")
+    assert "cdn." not in whole  # offline: nothing in it points at a CDN
 
 
 def test_the_dashboard_loads_at_most_one_and_a_half_megabytes_of_javascript(client, councillor, medway):
