@@ -1,6 +1,7 @@
 """Who may see or change an action plan: the one predicate, used by the QuerySet and the per-object helper alike.
 
-A council's people read its plans (councillors included); officers and heads change them; the head starts them.
+A council's people read its plans (councillors only once published: a draft is work in progress); officers and
+heads change them; the head starts and publishes them.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -8,23 +9,38 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from councils.access import can_edit_council, council_scope, is_head_of
+from councils.access import can_edit_council, council_scope, is_head_of, membership_of
 
 
 def visible_q(user):
     scope = council_scope(user)
     if scope is None:
         return Q(pk__in=[])
-    return Q() if scope == "all" else Q(council_id=scope)
+    if scope == "all":
+        return Q()
+    membership = membership_of(user)
+    if membership is not None and membership.can_edit:
+        return Q(council_id=scope)
+    return Q(council_id=scope) & ~Q(status="draft")
+
+
+def can_see_plan(user, plan):
+    """visible_q for one plan already in hand (no query): same scope, and drafts only for those who can edit."""
+    scope = council_scope(user)
+    if scope == "all":
+        return True
+    if scope is None or scope != plan.council_id:
+        return False
+    membership = membership_of(user)
+    return plan.status != "draft" or (membership is not None and membership.can_edit)
 
 
 def get_plan_for_user(request, pk, *, edit=False, head=False):
     """The plan if this user may see it (404 otherwise); 403 if they may see but not do."""
     from .models import ActionPlan
 
-    plan = get_object_or_404(ActionPlan.objects.select_related("council", "framework", "owner"), pk=pk)
-    scope = council_scope(request.user)
-    if scope is None or scope not in ("all", plan.council_id):
+    plan = get_object_or_404(ActionPlan.objects.select_related("council", "framework", "owner", "published_by"), pk=pk)
+    if not can_see_plan(request.user, plan):
         raise Http404("No such action plan.")
     if edit and not can_edit_council(request.user, plan.council):
         raise PermissionDenied("Only the council's officers and heads of procurement can change action plans.")

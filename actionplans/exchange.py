@@ -5,13 +5,13 @@ from .models import STATUS_LABELS
 
 def plan_export_sheets(plan, lines, kpis):
     """[(title, header, rows)] for common.sheets.workbook_bytes; `lines` and `kpis` with their targets and values prefetched."""
-    line_header = ["Key area", "Objective", "Line", "Current level", "Current level note"]
+    line_header = ["Key area", "Objective", "Line", "Current level", "Current level note", "Where we are now"]
     for year in plan.years:
         line_header += [f"Target {year}", f"What will be done {year}"]
     line_header += ["Owner", "Due date", "Status", "Progress notes"]
     line_rows = []
     for line in lines:
-        row = [line.section.name, line.objective.number if line.objective else "", line.label, line.current_label, line.current_level_note]
+        row = [line.section.name if line.section_id else "Outside the framework", line.objective.number if line.objective else "", line.label, line.current_label, line.current_level_note, line.current_text]
         for cell in (line.target_cell(year) for year in plan.years):
             row += [cell["target"].display_level if cell["target"] else "", cell["target"].narrative if cell["target"] else ""]
         row += [line.owner, line.due_date, line.get_status_display(), line.progress_notes]

@@ -95,9 +95,10 @@ class ActionPlanForm(forms.ModelForm):
 class PlanLineForm(forms.ModelForm):
     class Meta:
         model = PlanLine
-        fields = ["section", "objective", "title", "current_level", "current_working_towards", "current_level_note", "owner", "due_date", "status", "progress_notes"]
+        fields = ["section", "objective", "title", "current_level", "current_working_towards", "current_level_note", "current_text", "owner", "due_date", "status", "progress_notes"]
         widgets = {
             "due_date": forms.DateInput(attrs={"type": "date"}),
+            "current_text": forms.Textarea(attrs={"rows": 3}),
             "current_level_note": forms.Textarea(attrs={"rows": 2}),
             "progress_notes": forms.Textarea(attrs={"rows": 3}),
         }
@@ -107,6 +108,8 @@ class PlanLineForm(forms.ModelForm):
         self.plan, self.assessed = plan, assessed
         _label_levels(self, "current_level")
         self.fields["section"].queryset = Section.objects.filter(framework=plan.framework_id)
+        self.fields["section"].empty_label = "Outside the framework (an area of your own)"
+        self.fields["section"].help_text = "Choose “Outside the framework” for an area the NPS does not cover, e.g. resourcing levels or a procurement hub; give it a title."
         self.fields["objective"].queryset = Objective.objects.filter(framework=plan.framework_id).select_related("section")
         self.fields["objective"].help_text = "Leave empty for a key-area line."
         source = f"the {assessed['year']} assessment" if assessed["year"] else None
@@ -128,6 +131,13 @@ class PlanLineForm(forms.ModelForm):
         if objective and section and objective.section_id != section.pk:
             self.add_error("objective", f"Objective {objective.number} belongs to key area {objective.section}, not {section}.")
         if section is None:
+            # An area outside the framework: a title, and its position in words rather than a framework level.
+            if objective is not None:
+                self.add_error("objective", "An objective belongs to a key area: choose its key area, or leave the objective empty for an area of your own.")
+            if not (cleaned.get("title") or "").strip():
+                self.add_error("title", "Give an area outside the framework a title, e.g. “Resourcing levels”.")
+            if cleaned.get("current_level") is not None or cleaned.get("current_working_towards"):
+                self.add_error("current_level", "An area outside the framework has no framework level: describe where you are now in words.")
             return cleaned
         current, note = cleaned.get("current_level"), cleaned.get("current_level_note", "").strip()
         assessed = self.assessed_level(section, objective)
@@ -151,6 +161,7 @@ class LineTargetForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["year"].widget.attrs.update(min=2000, max=2100)
         _label_levels(self, "level")
+        self.fields["level"].choices = [("", "No level (in words only)")] + LEVEL_CHOICES
         _limit_text(self)
         _bootstrap(self)
 
@@ -184,8 +195,13 @@ class BaseTargetFormSet(BaseInlineFormSet):
                 rows.append((year, form))
         rows.sort(key=lambda row: row[0])
         previous_year = previous_level = None
+        custom = self.instance.section_id is None
         for year, form in rows:
             level, reason = form.cleaned_data.get("level"), form.cleaned_data.get("reason", "").strip()
+            if custom and (level is not None or form.cleaned_data.get("working_towards")):
+                form.add_error("level", "An area outside the framework has no framework level: write the target in words.")
+            elif not custom and level is None:
+                form.add_error("level", f"Choose the level to reach by {year}, or clear this row.")
             if year == previous_year:
                 form.add_error("year", f"There is already a target for {year}: the years of a line's targets must ascend, one target per year.")
             elif level is not None and not reason:
@@ -250,6 +266,8 @@ class DeliveryConsiderationForm(forms.ModelForm):
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = Section.objects.filter(framework=plan.framework_id)
+        self.fields["section"].empty_label = "Outside the framework (an area of your own)"
+        self.fields["section"].help_text = "Choose “Outside the framework” for an area the NPS does not cover, e.g. resourcing levels or a procurement hub; give it a title."
         _limit_text(self)
 
 
@@ -287,6 +305,8 @@ class KpiForm(forms.ModelForm):
         self.plan = plan
         _limit_text(self)
         self.fields["section"].queryset = Section.objects.filter(framework=plan.framework_id)
+        self.fields["section"].empty_label = "Outside the framework (an area of your own)"
+        self.fields["section"].help_text = "Choose “Outside the framework” for an area the NPS does not cover, e.g. resourcing levels or a procurement hub; give it a title."
         self.fields["line"].queryset = PlanLine.objects.filter(plan=plan).select_related("section", "objective")
         if self.instance.pk and self.instance.baseline_period:
             self.initial["baseline_period"] = period_label(self.instance.frequency, self.instance.baseline_period)

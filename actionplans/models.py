@@ -22,7 +22,7 @@ from maturity.models import Framework, Objective, Section
 
 from .periods import Frequency, period_label
 
-STATUS_LABELS = {"in_development": "Measure in development", "met": "Met", "not_met": "Not met", "no_data": "No data", "achieved": "Achieved", "overdue": "Overdue", "on_track": "On track", "no_target": "No target"}
+STATUS_LABELS = {"in_words": "Progress in words", "in_development": "Measure in development", "met": "Met", "not_met": "Not met", "no_data": "No data", "achieved": "Achieved", "overdue": "Overdue", "on_track": "On track", "no_target": "No target"}
 
 
 class WorkStatus(models.TextChoices):
@@ -32,9 +32,26 @@ class WorkStatus(models.TextChoices):
     BLOCKED = "blocked", "Blocked"
 
 
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded"
+
+
 class ActionPlanQuerySet(models.QuerySet):
     def for_council(self, council):
         return self.filter(council=council)
+
+    def published(self):
+        """Plans that were published (the current one and those since superseded): never a draft."""
+        return self.exclude(status=PlanStatus.DRAFT)
+
+    def shown_for(self, *, council_id, framework_id, year, as_of):
+        """The plan a report or dashboard for `year` shows, as things stood at `as_of` (a submitted year's
+        submission time): the plan published by then that covers the year, else the latest published by then.
+        A plan published later, or a draft, never changes what a submitted year showed."""
+        plans = self.filter(council_id=council_id, framework_id=framework_id, published_at__lte=as_of).published()
+        return plans.current(year).order_by("-published_at").first() or plans.order_by("-published_at").first()
 
     def visible_to(self, user):
         """Staff see all plans; a council's people see their council's (councillors read them): actionplans.access."""
@@ -55,6 +72,11 @@ class ActionPlan(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", help_text="Head of procurement")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0, help_text="0 while a draft; 1 when published, and one more for each change after that")
 
     objects = ActionPlanQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -74,8 +96,30 @@ class ActionPlan(models.Model):
         return f"{self.start_year}–{self.end_year}"
 
     def touch(self):
-        """Mark the plan changed when one of its lines, considerations or KPIs changes (cached reports key on it)."""
-        self.save(update_fields=["updated_at"])
+        """Mark the plan changed when one of its lines, considerations or KPIs changes (cached reports key on it).
+        A change to a published plan is a new version of it: the history keeps each one and reports name theirs."""
+        if self.status == PlanStatus.DRAFT:
+            self.save(update_fields=["updated_at"])
+        else:
+            self.version = models.F("version") + 1
+            self.save(update_fields=["updated_at", "version"])
+            self.refresh_from_db(fields=["version"])
+
+    @property
+    def is_draft(self):
+        return self.status == PlanStatus.DRAFT
+
+    @property
+    def version_label(self):
+        """'Version 3, published 5 March 2024 by Jo Bloggs' (who and when it was first published)."""
+        if self.is_draft:
+            return "Draft, not published"
+        from django.utils.formats import date_format
+
+        who = f" by {self.published_by.get_full_name() or self.published_by.get_username()}" if self.published_by_id else ""
+        when = date_format(self.published_at, "j F Y") if self.published_at else ""
+        superseded = f"; superseded {date_format(self.superseded_at, 'j F Y')}" if self.superseded_at else ""
+        return f"Version {self.version}, published {when}{who}{superseded}"
 
     @property
     def years(self):
@@ -115,10 +159,14 @@ class ActionPlan(models.Model):
 
 
 class PlanLine(models.Model):
-    """One thing to improve, at key-area level (objective empty) or for one objective."""
+    """One thing to improve: at key-area level (objective empty), for one objective, or outside the framework
+    (no key area: a council's own area such as CPCA's 'Resourcing levels' or 'Procurement Hub', seed 004 §3.3, §3.7),
+    whose current state and targets are written in words."""
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="lines")
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="+", verbose_name="key area")
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="key area", help_text="Leave empty for an area outside the framework"
+    )
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     title = models.CharField(max_length=200, blank=True, help_text="Optional, e.g. 'Change control'. Defaults to the key area or objective name.")
     current_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
@@ -126,6 +174,7 @@ class PlanLine(models.Model):
         "working towards the next level", default=False, help_text="Between this level and the next, as plans write “Minimum/ Developing”."
     )
     current_level_note = models.TextField(blank=True, help_text="Why the current level differs from the latest assessment, or where it comes from if there is none.")
+    current_text = models.TextField("where we are now", blank=True, help_text="The current position in your own words, e.g. 'Current team: 1 FTE Procurement & Contracts Manager'.")
     owner = models.CharField(max_length=200, blank=True)
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=WorkStatus.choices, default=WorkStatus.NOT_STARTED)
@@ -138,38 +187,56 @@ class PlanLine(models.Model):
         ordering = ["plan", "section__number", "objective__number", "order", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(current_level__isnull=True) | Q(current_level__gte=1, current_level__lte=5), name="line_current_level_1_to_5"),
+            # An area outside the framework has a title, and no objective or level of the framework.
+            models.CheckConstraint(
+                condition=Q(section__isnull=False) | (~Q(title="") & Q(objective__isnull=True) & Q(current_level__isnull=True)), name="custom_line_has_title_and_no_level"
+            ),
         ]
 
     def __str__(self):
         return self.label
 
     @property
+    def is_custom(self):
+        """Outside the framework: a council's own area, written in words."""
+        return self.section_id is None
+
+    @property
     def current_label(self):
-        """'1 Minimum / Developing' as the plan wrote it, or '–'."""
+        """'1 Minimum / Developing' as the plan wrote it, '' for an area outside the framework, or '–'."""
+        if self.is_custom:
+            return ""
         return rules.level_words(self.current_level, self.current_working_towards) if self.current_level else "–"
 
     @property
     def label(self):
         return self.title or (self.objective.name if self.objective_id else self.section.name)
 
+    @property
+    def area_label(self):
+        """Where the line sits: its key area, or 'Outside the framework'."""
+        return str(self.section) if self.section_id else "Outside the framework"
+
     def assessed_level(self, assessed):
         """The latest assessed level for this line, from `ActionPlan.assessed_levels()`."""
         if self.objective_id:
             return assessed["objectives"].get(self.objective_id)
-        return assessed["sections"].get(self.section_id)
+        return assessed["sections"].get(self.section_id) if self.section_id else None
 
     def final_target(self):
         """The target of the last year (uses prefetched targets)."""
-        targets = sorted(self.targets.all(), key=lambda t: t.year)
+        targets = sorted((t for t in self.targets.all() if t.level is not None), key=lambda t: t.year)
         return targets[-1] if targets else None
 
     def target_for(self, year):
         """The target that applies in `year`: the latest one at or before it."""
-        due = [t for t in self.targets.all() if t.year <= year]
+        due = [t for t in self.targets.all() if t.year <= year and t.level is not None]
         return max(due, key=lambda t: t.year) if due else None
 
     def descriptor_for(self, level):
         """The framework's text for `level`: the objective's descriptor, or the key area's principle (prefetched)."""
+        if level is None or self.section_id is None:
+            return ""
         rows = self.objective.descriptors.all() if self.objective_id else self.section.principles.all()
         return next((row.text for row in rows if row.level == level), "")
 
@@ -178,8 +245,11 @@ class PlanLine(models.Model):
         return {"year": year, "target": target, "descriptor": self.descriptor_for(target.level) if target else ""}
 
     def progress(self, assessed, today=None):
-        """'achieved', 'overdue', 'on_track' or 'no_target' against the latest assessed level."""
+        """'achieved', 'overdue', 'on_track' or 'no_target' against the latest assessed level; 'in_words' for an
+        area outside the framework (its progress is written, never judged by a level)."""
         today = today or date.today()
+        if self.is_custom:
+            return "in_words"
         final = self.final_target()
         if final is None:
             return "no_target"
@@ -197,7 +267,7 @@ class LineTarget(models.Model):
 
     line = models.ForeignKey(PlanLine, on_delete=models.CASCADE, related_name="targets")
     year = models.PositiveSmallIntegerField()
-    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True, help_text="Empty for a target written only in words")
     working_towards = models.BooleanField(default=False, help_text="Between this level and the next, like 'Developing/ Mature'")
     narrative = models.TextField(blank=True, help_text="What will be done to get there")
     reason = models.TextField(blank=True, help_text="Required when the target is below the current level")
@@ -208,7 +278,7 @@ class LineTarget(models.Model):
         ordering = ["line", "year"]
         constraints = [
             models.UniqueConstraint(fields=["line", "year"], name="one_target_per_line_and_year"),
-            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="target_level_1_to_5"),
+            models.CheckConstraint(condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=5), name="target_level_1_to_5"),
         ]
 
     def __str__(self):
@@ -216,7 +286,7 @@ class LineTarget(models.Model):
 
     @property
     def display_level(self):
-        return rules.level_words(self.level, self.working_towards)
+        return rules.level_words(self.level, self.working_towards) if self.level is not None else ""
 
 
 class PlanGoal(models.Model):

@@ -1,7 +1,8 @@
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from .models import ActionPlan, PlanLine
+from .models import ActionPlan, PlanLine, PlanStatus
 
 
 @transaction.atomic
@@ -51,3 +52,20 @@ def _save_with_rows(form, formset):
     formset.save()
     parent.plan.touch()  # cached reports key on the plan's change time
     return parent
+
+
+@transaction.atomic
+def plan_publish(*, plan_id, user):
+    """Publish a draft plan: from now on dashboards and reports of years submitted after this moment show it.
+    The council's plan for the same framework published before it is superseded. Publishing twice is harmless."""
+    plan = ActionPlan.objects.select_for_update().get(pk=plan_id)
+    if not plan.is_draft:
+        return plan
+    now = timezone.now()
+    earlier = ActionPlan.objects.select_for_update().filter(council_id=plan.council_id, framework_id=plan.framework_id, status=PlanStatus.PUBLISHED).exclude(pk=plan.pk)
+    for old in earlier:
+        old.status, old.superseded_at = PlanStatus.SUPERSEDED, now
+        old.save(update_fields=["status", "superseded_at", "updated_at"])
+    plan.status, plan.published_at, plan.published_by_id, plan.version = PlanStatus.PUBLISHED, now, user.pk, 1
+    plan.save(update_fields=["status", "published_at", "published_by", "version", "updated_at"])
+    return plan

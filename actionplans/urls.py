@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.plan_new, name="new"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/edit/", views.plan_edit, name="edit"),
+    path("<int:pk>/publish/", views.plan_publish_view, name="publish"),
     path("<int:pk>/gap/", views.plan_gap, name="gap"),
     path("<int:pk>/export/", views.plan_export, name="export"),
     path("<int:pk>/lines/new/", views.line_edit, name="line_new"),

@@ -26,7 +26,7 @@ from .forms import (
     TargetFormSet,
 )
 from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanGoal, PlanLine, PlanReview
-from .services import kpi_save, line_save, plan_add_key_areas, plan_create
+from .services import kpi_save, line_save, plan_add_key_areas, plan_create, plan_publish
 from .tables import ActionPlanTable
 
 
@@ -137,6 +137,18 @@ def plan_key_areas_add(request, pk):
 
 
 @login_required
+@require_POST
+def plan_publish_view(request, pk):
+    plan = get_plan_for_user(request, pk, head=True)
+    if not plan.is_draft:
+        messages.info(request, f"{plan} is already published.")
+    else:
+        plan = plan_publish(plan_id=plan.pk, user=request.user)
+        messages.success(request, f"Published {plan}. Councillors now see it; reports of years signed off from now on show it.")
+    return redirect("actionplans:detail", pk=plan.pk)
+
+
+@login_required
 @require_GET
 def plan_gap(request, pk):
     """Every key area: current, target and latest assessed level, biggest gap first."""
@@ -145,6 +157,8 @@ def plan_gap(request, pk):
     lines = list(_lines(plan))
     rows, covered = [], set()
     for line in lines:
+        if line.is_custom:
+            continue  # an area outside the framework has no level to close a gap to
         covered.add(line.section_id)
         final = line.final_target()
         level = line.assessed_level(assessed)

@@ -15,8 +15,8 @@ from .levels import LEVELS
 from .models import Framework, LevelDescriptor, LevelPrinciple, Objective, Section, Theme
 
 FRAMEWORK_KEYS = {"code", "name", "short_name", "year", "source", "description", "themes", "sections"}
-SECTION_KEYS = {"number", "name", "theme", "description", "what_it_is", "why_it_is_important", "source", "principles", "principles_source", "objectives"}
-OBJECTIVE_KEYS = {"number", "name", "description", "descriptors", "scorable", "source"}
+SECTION_KEYS = {"number", "name", "theme", "description", "what_it_is", "why_it_is_important", "source", "sources", "principles", "principles_source", "objectives"}
+OBJECTIVE_KEYS = {"number", "name", "description", "what_it_is", "why_it_is_important", "descriptors", "scorable", "source", "sources"}
 
 
 class FrameworkFileError(Exception):
@@ -85,9 +85,12 @@ def validate_framework(data):
             not isinstance(principles, list) or len(principles) != 5 or not all(_text(p).strip() for p in principles)
         ):
             problems.append(f"{where}: 'principles' must list five non-empty texts, one per level.")
+        problems += _check_sources(section, where, Section.TEXT_FIELDS)
         objectives = section.get("objectives")
-        if not isinstance(objectives, list) or not objectives:
-            problems.append(f"{where}: 'objectives' must be a non-empty list.")
+        if objectives is None:
+            objectives = []  # a key area the sources name but give no objectives for yet
+        if not isinstance(objectives, list):
+            problems.append(f"{where}: 'objectives' must be a list (empty for a key area awaiting its text).")
             continue
         for o_index, objective in enumerate(objectives, start=1):
             if not isinstance(objective, dict):
@@ -95,6 +98,7 @@ def validate_framework(data):
                 continue
             o_where = f"Objective {objective.get('number', '#' + str(o_index))}"
             problems += _check_entry(objective, o_where, "objective", OBJECTIVE_KEYS, objective_numbers)
+            problems += _check_sources(objective, o_where, Objective.TEXT_FIELDS)
             scorable = objective.get("scorable", True)
             if not isinstance(scorable, bool):
                 problems.append(f"{o_where}: 'scorable' must be true or false.")
@@ -121,6 +125,18 @@ def _check_entry(entry, where, kind, allowed_keys, seen_numbers):
     return problems
 
 
+def _check_sources(entry, where, text_fields):
+    """`sources` says where individual texts come from: {text field: 'document, section'}."""
+    sources = entry.get("sources")
+    if sources is None:
+        return []
+    if not isinstance(sources, dict):
+        return [f"{where}: 'sources' must map text names ({', '.join(text_fields)}) to where each comes from."]
+    problems = [f"{where}: 'sources' names '{key}', which is not one of its texts ({', '.join(text_fields)})." for key in sorted(set(sources) - set(text_fields))]
+    problems += [f"{where}: the source of '{key}' must be a non-empty text." for key, value in sources.items() if not _text(value).strip()]
+    return problems
+
+
 def framework_as_dict(framework):
     """The stored framework in the file format; the inverse of loading."""
     data = {
@@ -143,16 +159,25 @@ def framework_as_dict(framework):
             "why_it_is_important": section.why_it_is_important,
             "source": section.source,
         }
+        if section.sources:
+            entry["sources"] = dict(section.sources)
         if principles := section.principle_texts():
             entry["principles"] = principles
         entry["principles_source"] = section.principles_source
         entry["objectives"] = []
         for objective in section.objectives.all():
-            item = {"number": objective.number, "name": objective.name, "description": objective.description, "descriptors": objective.descriptor_texts()}
+            item = {"number": objective.number, "name": objective.name, "description": objective.description}
+            if objective.what_it_is:
+                item["what_it_is"] = objective.what_it_is
+            if objective.why_it_is_important:
+                item["why_it_is_important"] = objective.why_it_is_important
+            item["descriptors"] = objective.descriptor_texts()
             if not objective.scorable:
                 item["scorable"] = False
             if objective.source:
                 item["source"] = objective.source
+            if objective.sources:
+                item["sources"] = dict(objective.sources)
             entry["objectives"].append(item)
         data["sections"].append(entry)
     return data
@@ -165,19 +190,22 @@ def _normalise(data):
     out["description"] = data.get("description") or ""
     out["sections"] = []
     for section in data["sections"]:
-        s = {key: section.get(key) or "" for key in SECTION_KEYS - {"objectives", "principles", "theme", "number"}}
-        s.update(number=section["number"], theme=section.get("theme"), principles=section.get("principles") or [])
+        s = {key: section.get(key) or "" for key in SECTION_KEYS - {"objectives", "principles", "theme", "number", "sources"}}
+        s.update(number=section["number"], theme=section.get("theme"), principles=section.get("principles") or [], sources=section.get("sources") or {})
         s["objectives"] = sorted(
             (
                 {
                     "number": o["number"],
                     "name": o["name"],
                     "description": o.get("description") or "",
+                    "what_it_is": o.get("what_it_is") or "",
+                    "why_it_is_important": o.get("why_it_is_important") or "",
                     "descriptors": o.get("descriptors") or [],
                     "scorable": o.get("scorable", True),
                     "source": o.get("source") or "",
+                    "sources": o.get("sources") or {},
                 }
-                for o in section["objectives"]
+                for o in section.get("objectives") or []
             ),
             key=lambda o: o["number"],
         )
@@ -220,13 +248,14 @@ def framework_load(data):
                 "why_it_is_important": s.get("why_it_is_important") or "",
                 "source": s.get("source") or "",
                 "principles_source": s.get("principles_source") or "",
+                "sources": s.get("sources") or {},
             },
         )
         kept_sections.append(section.pk)
         section.principles.exclude(level__in=LEVELS[: len(s.get("principles") or [])]).delete()
         for level, text in zip(LEVELS, s.get("principles") or [], strict=False):
             LevelPrinciple.objects.update_or_create(section=section, level=level, defaults={"text": text})
-        for o in s["objectives"]:
+        for o in s.get("objectives") or []:
             objective, _ = Objective.objects.update_or_create(
                 framework=framework,
                 number=o["number"],
@@ -234,8 +263,11 @@ def framework_load(data):
                     "section": section,
                     "name": o["name"],
                     "description": o.get("description") or "",
+                    "what_it_is": o.get("what_it_is") or "",
+                    "why_it_is_important": o.get("why_it_is_important") or "",
                     "scorable": o.get("scorable", True),
                     "source": o.get("source") or "",
+                    "sources": o.get("sources") or {},
                 },
             )
             kept_objectives.append(objective.pk)

@@ -65,8 +65,11 @@ class Section(models.Model):
     description = models.TextField(blank=True)
     what_it_is = models.TextField(blank=True)
     why_it_is_important = models.TextField(blank=True)
-    source = models.TextField(blank=True)
+    source = models.TextField(blank=True, help_text="Where this key area's texts come from, unless `sources` names another document for one of them")
     principles_source = models.TextField(blank=True)
+    sources = models.JSONField(default=dict, blank=True, help_text="Per text: {'what_it_is': 'document and section', ...}")
+
+    TEXT_FIELDS = ("name", "theme", "description", "what_it_is", "why_it_is_important")
 
     class Meta:
         ordering = ["framework", "number"]
@@ -74,6 +77,18 @@ class Section(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.name}"
+
+    def source_of(self, text_field):
+        """Where one of this key area's texts comes from: its own source, else the key area's."""
+        return (self.sources or {}).get(text_field) or self.source
+
+    def own_source(self, text_field):
+        """The source written against this one text, if any (shown beside it as a quiet note)."""
+        return (self.sources or {}).get(text_field, "")
+
+    def awaiting_text(self):
+        """A key area the sources name but give no objectives for yet: listed, never scored."""
+        return not any(True for _ in self.objectives.all())
 
     def principle_texts(self):
         """Five principles (one per level) or an empty list; uses prefetched rows."""
@@ -106,8 +121,13 @@ class Objective(models.Model):
     number = models.PositiveSmallIntegerField(help_text="Number within the framework")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    what_it_is = models.TextField(blank=True)
+    why_it_is_important = models.TextField(blank=True)
     scorable = models.BooleanField(default=True, help_text="False until its five descriptors are loaded")
-    source = models.TextField(blank=True)
+    source = models.TextField(blank=True, help_text="Where this objective's texts come from, unless `sources` names another document for one of them")
+    sources = models.JSONField(default=dict, blank=True, help_text="Per text: {'description': 'document and section', ...}")
+
+    TEXT_FIELDS = ("name", "description", "what_it_is", "why_it_is_important", "descriptors")
 
     objects = ObjectiveQuerySet.as_manager()
 
@@ -120,6 +140,14 @@ class Objective(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.name}"
+
+    def source_of(self, text_field):
+        """Where one of this objective's texts comes from: its own source, else the objective's."""
+        return (self.sources or {}).get(text_field) or self.source
+
+    def own_source(self, text_field):
+        """The source written against this text or this objective, if any (shown beside it as a quiet note)."""
+        return (self.sources or {}).get(text_field) or self.source
 
     def descriptor_texts(self):
         """Five descriptors in level order; uses prefetched rows."""

@@ -10,6 +10,7 @@ from statistics import median, quantiles
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Min
+from django.utils import timezone
 
 from actionplans.models import ActionPlan
 from assessments.models import Assessment, Score
@@ -116,6 +117,8 @@ def plan_profile(plan):
     progress = Counter()
     for line in lines:
         progress[line.progress(assessed)] += 1
+        if line.is_custom:
+            continue  # outside the framework: no level to chart
         area = areas.setdefault(line.section.number, {"number": line.section.number, "name": line.section.name, "current": None, "target": None, "assessed": assessed["sections"].get(line.section_id)})
         if line.objective_id is None:
             final = line.final_target()
@@ -135,9 +138,12 @@ def kpi_trends(plan):
     return [{"kpi": kpi, "rows": kpi.periods()} for kpi in kpis]
 
 
-def latest_plan(council, framework, year):
-    plans = ActionPlan.objects.for_council(council).filter(framework=framework)
-    return plans.current(year).order_by("-start_year").first() or plans.order_by("-start_year").first()
+def plan_shown(assessment, *, as_of=None):
+    """The published plan shown beside an assessment: the one published by the time it was signed off (by now, for
+    a draft), so a later plan or a draft never rewrites what a submitted year showed (ActionPlan.objects.shown_for)."""
+    if as_of is None:
+        as_of = assessment.submitted_at if not assessment.is_draft and assessment.submitted_at else timezone.now()
+    return ActionPlan.objects.shown_for(council_id=assessment.council_id, framework_id=assessment.framework_id, year=assessment.year, as_of=as_of)
 
 
 def _spread(histogram):
@@ -213,7 +219,8 @@ def headline(council, framework_id=None):
         return None
     previous = latest.previous()
     data = summary(latest, previous)
-    plan = latest_plan(council, latest.framework, latest.year)
+    # The landing page is about now: the plan published today, measured against the latest signed-off levels.
+    plan = plan_shown(latest, as_of=timezone.now())
     result = {"assessment": latest, "previous": previous, "summary": data, "plan": plan, "progress": None, "kpis": None}
     if plan is not None:
         result["progress"] = plan_profile(plan)["progress"]

@@ -19,7 +19,7 @@ from councils.models import Council, Directorate
 from maturity.models import LevelDescriptor, Objective
 
 from . import svg
-from .chartdata import LEVEL_KEY_LABELS, history_rows, key_area_history, latest_plan, summary
+from .chartdata import LEVEL_KEY_LABELS, history_rows, key_area_history, plan_shown, summary
 from .models import CachedReport
 
 EDITIONS = {"full": "Full report", "councillor": "Councillor edition"}
@@ -39,7 +39,7 @@ def report_context(assessment, edition="full"):
     if assessment.is_draft:
         submitted.append(assessment)
     history = key_area_history(submitted)
-    plan = latest_plan(assessment.council, assessment.framework, assessment.year)
+    plan = plan_shown(assessment)
     context = {
         "assessment": assessment,
         "council": assessment.council,
@@ -142,7 +142,7 @@ def _fingerprint(assessment):
         .order_by("year")
         .values_list("pk", "status", "submitted_at")
     )
-    plans = list(ActionPlan.objects.filter(council_id=assessment.council_id, framework_id=assessment.framework_id).order_by("pk").values_list("pk", "updated_at"))
+    plans = list(ActionPlan.objects.filter(council_id=assessment.council_id, framework_id=assessment.framework_id).order_by("pk").values_list("pk", "updated_at", "status", "version", "published_at", "superseded_at"))
     council = Council.objects.filter(pk=assessment.council_id).values_list("name", "kind", "region").get()
     directorates = list(Directorate.objects.filter(council_id=assessment.council_id).order_by("pk").values_list("pk", "name", "order"))
     framework = Objective.objects.filter(framework_id=assessment.framework_id).aggregate(n=Count("descriptors"), objectives=Count("id", distinct=True), names=Max("name"))

@@ -21,7 +21,7 @@ from .chartdata import (
     history_rows,
     key_area_history,
     kpi_trends,
-    latest_plan,
+    plan_shown,
     plan_profile,
     summary,
 )
@@ -55,7 +55,7 @@ def dashboard(request):
     previous = next((a for a in same_framework if a.year < assessment.year and not a.is_draft), None)
     data = summary(assessment, previous)
     history = key_area_history([a for a in same_framework if not a.is_draft or a.pk == assessment.pk])
-    plan = latest_plan(council, assessment.framework, assessment.year)
+    plan = plan_shown(assessment)
     profile = plan_profile(plan) if plan else None
     trends = kpi_trends(plan) if plan else []
     context.update(

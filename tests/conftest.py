@@ -1,13 +1,14 @@
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from actionplans.models import DeliveryConsideration, Kpi
-from actionplans.services import plan_create
+from actionplans.models import ActionPlan, DeliveryConsideration, Kpi
+from actionplans.services import plan_create, plan_publish
 from assessments.models import Score
 from assessments.services import assessment_start, assessment_submit
 from councils.models import Council, Directorate, Membership
@@ -146,10 +147,14 @@ def score_post(number, *, level="", version, comment="", action="", evidence="",
 
 @pytest.fixture
 def plan(nps2018, council_a, head, last_year):
-    """A 2024–2026 plan started from last year's submitted levels, with a KPI and a delivery consideration."""
+    """A 2024–2026 plan started from last year's levels, with a KPI and a delivery consideration, published the day
+    before last year was signed off (it went to the same committee), so last year's reports show it."""
     plan = plan_create(council_id=council_a.pk, framework_id=nps2018.pk, title="Improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
     Kpi.objects.create(plan=plan, name="On-contract spend", kind=Kpi.Kind.QUANTITY, unit=Kpi.Unit.PERCENT, baseline_value="96.6")
     DeliveryConsideration.objects.create(plan=plan, description="Approval to recruit a contract manager")
+    plan = plan_publish(plan_id=plan.pk, user=head)
+    ActionPlan.objects.filter(pk=plan.pk).update(published_at=last_year.submitted_at - timedelta(days=1))
+    plan.refresh_from_db()
     return plan
 
 
@@ -220,3 +225,13 @@ def page(browser, live_server):
     context.close()
     assert page.console_errors == [], (page.console_errors, page.error_responses)
     assert page.outside_requests == [], page.outside_requests
+
+
+def publish(plan, *, before=None):
+    """Publish a plan as its head does; with `before` (a submitted assessment), published the day before that year was
+    signed off, so that year's dashboard and reports show it (ActionPlan.objects.shown_for)."""
+    plan = plan_publish(plan_id=plan.pk, user=plan.owner)
+    if before is not None:
+        ActionPlan.objects.filter(pk=plan.pk).update(published_at=before.submitted_at - timedelta(days=1))
+        plan.refresh_from_db()
+    return plan

@@ -403,8 +403,8 @@ def test_plan_exports_to_a_workbook_with_lines_considerations_and_kpis(client, c
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Goals", "Lines", "Delivery considerations", "KPIs"]
     lines = list(book["Lines"].values)
-    assert lines[0][5:9] == ("Target 2024", "What will be done 2024", "Target 2025", "What will be done 2025")
-    assert lines[1][7:9] == ("4 Leader", "Member champion")
+    assert lines[0][6:10] == ("Target 2024", "What will be done 2024", "Target 2025", "What will be done 2025")
+    assert lines[1][8:10] == ("4 Leader", "Member champion")
     kpi = list(book["KPIs"].values)[1]
     assert kpi[0] == "On-contract spend" and kpi[7:] == ("2024/25", "above 96.6%", "97.1%", "Met")
     assert list(book["Delivery considerations"].values)[1][1] == "Approval to recruit a contract manager"

@@ -7,7 +7,7 @@ import pytest
 from assessments.models import Score
 from assessments.services import assessment_start
 
-from .conftest import PASSWORD, ROOT, make_council, make_user, submitted_assessment
+from .conftest import PASSWORD, ROOT, make_council, make_user, publish, submitted_assessment
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
@@ -153,9 +153,9 @@ def test_councillor_reads_the_dashboard_charts_and_cannot_edit(page, live_server
     head = make_user("head", council, "head")
     make_user("councillor", council, "councillor")
     submitted_assessment(council, nps2018, 2022, head, level_of=lambda n: 2 + n % 2)
-    submitted_assessment(council, nps2018, 2023, head, level_of=lambda n: 3 + n % 2)
+    signed = submitted_assessment(council, nps2018, 2023, head, level_of=lambda n: 3 + n % 2)
     draft = assessment_start(council_id=council.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=True)
-    plan = plan_create(council_id=council.pk, framework_id=nps2018.pk, title="Improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
+    plan = publish(plan_create(council_id=council.pk, framework_id=nps2018.pk, title="Improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True), before=signed)
     line = plan.lines.first()
     LineTarget.objects.create(line=line, year=2026, level=4)
     kpi = plan.kpis.create(name="On-contract spend", kind="quantity", unit="percent", baseline_value=96.6)

@@ -14,7 +14,7 @@ from councils.models import Council, Membership
 from maturity.rules import parse_level
 from reports.chartdata import benchmark, key_area_history, summary
 
-from .conftest import FIXTURES, make_council, make_user, submitted_assessment
+from .conftest import FIXTURES, make_council, make_user, publish, submitted_assessment
 
 # Medway's published scores (seed 002), as fixtures/demo-scores.csv holds them; "2/3" reads as 2, working towards 3.
 MEDWAY_CSV = FIXTURES / "demo-scores.csv"
@@ -122,7 +122,7 @@ def test_other_councils_cannot_see_our_dashboard(client, other_officer, medway):
 
 
 def test_dashboard_shows_plan_progress_and_kpis(client, head, medway, nps2018, council_a):
-    plan = plan_create(council_id=council_a.pk, framework_id=nps2018.pk, title="Plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
+    plan = publish(plan_create(council_id=council_a.pk, framework_id=nps2018.pk, title="Plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True), before=medway[2023])
     lines = {line.section.number: line for line in plan.lines.select_related("section")}
     LineTarget.objects.create(line=lines[1], year=2026, level=2)  # assessed 2: achieved
     LineTarget.objects.create(line=lines[2], year=2026, level=4)  # on track
@@ -197,7 +197,7 @@ def test_dashboard_queries_do_not_grow_with_years(client, councillor, council_a,
         client.get(reverse("reports:dashboard"))
     for year in (2021, 2022, 2023, 2024):
         submitted_assessment(council_a, nps2018, year, head)
-    plan_create(council_id=council_a.pk, framework_id=nps2018.pk, title="Plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
+    publish(plan_create(council_id=council_a.pk, framework_id=nps2018.pk, title="Plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True))
     with django_assert_max_num_queries(20) as many:
         assert client.get(reverse("reports:dashboard")).status_code == 200
     # A plan adds its own fixed handful of queries; years add none.
@@ -225,7 +225,7 @@ def test_vendored_plotly_css_matches_the_installed_plotly_js():
 def test_every_figure_passes_plotlys_own_schema_validation(client, head, medway, nps2018, council_a, other_officer):
     import plotly.graph_objects as go
 
-    plan = plan_create(council_id=council_a.pk, framework_id=nps2018.pk, title="Plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
+    plan = publish(plan_create(council_id=council_a.pk, framework_id=nps2018.pk, title="Plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True), before=medway[2023])
     LineTarget.objects.create(line=plan.lines.first(), year=2026, level=4)
     plan.kpis.create(name="Waivers", kind="quantity", unit="count", direction="lower", baseline_value=189).values.create(period_start="2024-04-01", actual=171, target=180)
     client.force_login(head)

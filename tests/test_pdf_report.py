@@ -16,7 +16,7 @@ from maturity.models import Framework
 from reports.models import CachedReport
 from reports.pdf import report_html, report_pdf
 
-from .conftest import ROOT, load_frameworks, make_council, make_user, run_worker
+from .conftest import ROOT, load_frameworks, make_council, make_user, publish, run_worker
 from .test_dashboards import medway_assessment
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -34,6 +34,7 @@ def medway(council_a, nps2018, head):
     line = plan.lines.get(section__number=2)
     LineTarget.objects.create(line=line, year=2025, level=3, narrative="Commercial training for senior managers")
     plan.kpis.create(name="On-contract spend", kind="quantity", unit="percent", baseline_value="96.6").values.create(period_start="2024-04-01", actual="97.1")
+    publish(plan, before=years[2023])
     return years
 
 

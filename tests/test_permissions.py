@@ -45,6 +45,7 @@ EXPECTED = {
     "actionplans:gap": {"GET": row(LOGIN, 200, 200, 200, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "actionplans:edit": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 403, 200, 403, 404, 403)},
     "actionplans:add_key_areas": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 302, 302, 403, 404, 403)},
+    "actionplans:publish": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 403, 302, 403, 404, 403)},
     "actionplans:line_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "actionplans:line_edit": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},
     "actionplans:goal_new": {"GET": row(LOGIN, 200, 200, 403, 404, 403), "POST": row(LOGIN, 200, 200, 403, 404, 403)},

@@ -15,7 +15,7 @@ from assessments.services import assessment_start
 from councils.models import Membership
 from ratings.models import Invitation
 
-from .conftest import make_council, make_user, submitted_assessment
+from .conftest import make_council, make_user, publish, submitted_assessment
 from .test_browser import ARTIFACTS, axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ def council_setup(transactional_db, nps2018):
     submitted_assessment(council, nps2018, 2022, head, level_of=lambda n: 2 + n % 2)
     last = submitted_assessment(council, nps2018, 2023, head, level_of=lambda n: 2 + (n + 1) % 3)
     draft = assessment_start(council_id=council.pk, framework_id=nps2018.pk, year=2024, user=head)
-    plan = plan_create(council_id=council.pk, framework_id=nps2018.pk, title="Procurement improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
+    plan = publish(plan_create(council_id=council.pk, framework_id=nps2018.pk, title="Procurement improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True), before=last)
     for line in plan.lines.all()[:4]:
         LineTarget.objects.create(line=line, year=2025, level=min(5, (line.current_level or 2) + 1), narrative="Establish a Gateway Process managed through a procurement committee of senior managers")
     kpi = Kpi.objects.create(plan=plan, name="Waivers of contract procedure rules", kind=Kpi.Kind.QUANTITY, unit=Kpi.Unit.COUNT, direction=Kpi.Direction.LOWER, baseline_value="189", baseline_period=date(2023, 4, 1))

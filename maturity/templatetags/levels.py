@@ -27,3 +27,19 @@ def split_level(level, working_towards=False):
 def public_source(text):
     """Where a text comes from, as readers need it: the document, without our internal reference to the seed file."""
     return re.sub(r"\s*\(seed \d{3}\)", "", text or "")
+
+
+@register.filter
+def source_note(entry, text_field):
+    """A quiet note on where one framework text comes from: 'Wording from the 2018 toolkit',
+    'NPS 2022 wording, as quoted in … §3.5.1'. A source may open with a short note ended by
+    ':' (docs/framework-format.md); the note is that part. '' when the text has no source of its own."""
+    source = public_source(entry.own_source(text_field))
+    return source.split(":", 1)[0] if ":" in source else source
+
+
+@register.filter
+def lower_first(text):
+    """'wording from the 2018 toolkit' after 'Levels: '; leaves 'NPS 2022 …' alone."""
+    text = str(text or "")
+    return text[:1].lower() + text[1:] if text[:2].istitle() and not text[:3].isupper() else text

@@ -1,0 +1,83 @@
+"""Plans are published (issue #19): draft → published → superseded, and a submitted year keeps the plan it showed."""
+
+from django.urls import reverse
+
+from actionplans.models import ActionPlan, LineTarget, PlanStatus
+from actionplans.services import plan_create
+from reports.pdf import report_html
+
+from .conftest import publish
+
+
+def new_plan(council, framework, head, start, title):
+    return plan_create(council_id=council.pk, framework_id=framework.pk, title=title, start_year=start, end_year=start + 2, user=head, line_per_key_area=True)
+
+
+def test_a_draft_plan_is_for_its_authors_only(client, council_a, nps2018, head, officer, councillor, last_year):
+    plan = new_plan(council_a, nps2018, head, 2024, "Draft improvement plan")
+    client.force_login(officer)
+    assert client.get(reverse("actionplans:detail", args=[plan.pk])).status_code == 200
+    client.force_login(councillor)
+    assert client.get(reverse("actionplans:detail", args=[plan.pk])).status_code == 404
+    assert "Draft improvement plan" not in client.get(reverse("actionplans:list")).content.decode()
+    assert "Draft improvement plan" not in client.get(reverse("reports:dashboard")).content.decode()
+    assert "Draft improvement plan" not in report_html(last_year, "councillor")
+
+
+def test_the_head_publishes_and_the_earlier_plan_is_superseded(client, council_a, nps2018, head, officer, councillor, last_year):
+    first = publish(new_plan(council_a, nps2018, head, 2024, "First plan"))
+    second = new_plan(council_a, nps2018, head, 2025, "Second plan")
+    client.force_login(officer)
+    assert client.post(reverse("actionplans:publish", args=[second.pk])).status_code == 403
+    client.force_login(head)
+    page = client.get(reverse("actionplans:detail", args=[second.pk])).content.decode()
+    assert "Publish this plan" in page and "Draft" in page
+    response = client.post(reverse("actionplans:publish", args=[second.pk]), follow=True)
+    assert "Published Second plan" in response.content.decode()
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (second.status, second.version, second.published_by_id) == (PlanStatus.PUBLISHED, 1, head.pk)
+    assert first.status == PlanStatus.SUPERSEDED and first.superseded_at is not None
+    assert "Version 1, published" in second.version_label and "superseded" in first.version_label
+    client.force_login(councillor)
+    assert client.get(reverse("actionplans:detail", args=[second.pk])).status_code == 200
+
+
+def test_a_new_plan_changes_nothing_a_councillor_sees_for_a_submitted_year(client, council_a, nps2018, head, councillor, last_year):
+    """The issue's case: a 2025–2027 plan must not replace, for the submitted 2023 year, the 2024–2026 plan it showed."""
+    shown = publish(new_plan(council_a, nps2018, head, 2024, "Plan agreed at the 2023 committee"), before=last_year)
+    client.force_login(councillor)
+    dashboard = reverse("reports:dashboard") + f"?assessment={last_year.pk}"
+    before = {edition: report_html(last_year, edition) for edition in ("full", "councillor")}
+    before_page = client.get(dashboard).content.decode()
+    assert "Plan agreed at the 2023 committee" in before_page and "Plan agreed at the 2023 committee" in before["councillor"]
+
+    later = new_plan(council_a, nps2018, head, 2025, "Plan for 2025 to 2027")
+    LineTarget.objects.create(line=later.lines.first(), year=2026, level=5)
+    # As a draft, and then published after 2023 was signed off: neither changes 2023's documents.
+    for step in ("draft", "published"):
+        if step == "published":
+            publish(later)
+        page = client.get(dashboard).content.decode()
+        assert "Plan agreed at the 2023 committee" in page and "Plan for 2025 to 2027" not in page, step
+        for edition in ("full", "councillor"):
+            html = report_html(last_year, edition)
+            assert "Plan agreed at the 2023 committee" in html and "Plan for 2025 to 2027" not in html, (step, edition)
+    assert ActionPlan.objects.get(pk=shown.pk).status == PlanStatus.SUPERSEDED
+    assert "superseded" in report_html(last_year, "councillor")
+
+
+def test_changes_to_a_published_plan_are_versions_and_the_report_names_its_version(client, officer, plan, last_year):
+    assert plan.version == 1
+    line = plan.lines.select_related("section").get(section__number=1)
+    client.force_login(officer)
+    post = {
+        "section": line.section_id, "objective": "", "title": "", "current_level": line.current_level or "", "current_working_towards": "",
+        "current_level_note": "", "current_text": "", "owner": "", "due_date": "", "status": "in_progress", "progress_notes": "Champion named",
+        "targets-TOTAL_FORMS": "0", "targets-INITIAL_FORMS": "0", "targets-MIN_NUM_FORMS": "0", "targets-MAX_NUM_FORMS": "10",
+    }
+    assert client.post(reverse("actionplans:line_edit", args=[plan.pk, line.pk]), post).status_code == 302
+    plan.refresh_from_db()
+    assert plan.version == 2
+    assert list(plan.history.order_by("history_date").values_list("version", flat=True))[-2:] == [1, 2]
+    assert "Version 2, published" in report_html(last_year, "councillor")
