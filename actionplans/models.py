@@ -184,7 +184,8 @@ class PlanLine(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["plan", "section__number", "objective__number", "order", "pk"]
+        # Lines outside the framework come after the key areas.
+        ordering = ["plan", models.F("section__number").asc(nulls_last=True), "objective__number", "order", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(current_level__isnull=True) | Q(current_level__gte=1, current_level__lte=5), name="line_current_level_1_to_5"),
             # An area outside the framework has a title, and no objective or level of the framework.

@@ -21,8 +21,8 @@ from .chartdata import (
     history_rows,
     key_area_history,
     kpi_trends,
-    plan_shown,
     plan_profile,
+    plan_shown,
     summary,
 )
 from .pdf import EDITIONS, report_filename

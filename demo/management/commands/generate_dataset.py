@@ -106,7 +106,11 @@ class Command(BaseCommand):
             ])
 
     def _plan(self, rng, council, framework, sections, head, year):
-        plan = ActionPlan.objects.create(council=council, framework=framework, title="Procurement improvement plan", start_year=year, end_year=year + 2, owner=head)
+        # Published before the generated years were signed off, as a council's live plan is.
+        plan = ActionPlan.objects.create(
+            council=council, framework=framework, title="Procurement improvement plan", start_year=year, end_year=year + 2, owner=head,
+            status="published", published_at=timezone.now() - timedelta(days=365 * 10), published_by=head, version=1,
+        )
         lines = PlanLine.objects.bulk_create(
             PlanLine(plan=plan, section=s, current_level=rng.randint(1, 4), owner="Head of Procurement", due_date=date(year + 2, 3, 31), order=s.number) for s in sections
         )

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from actionplans.models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, WorkStatus
-from actionplans.services import plan_create
+from actionplans.models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanGoal, PlanLine, WorkStatus
+from actionplans.services import plan_create, plan_publish
 from assessments.models import Assessment
 from assessments.services import Door, assessment_start, assessment_submit, score_write
 from councils.models import Council, Directorate, Membership
@@ -32,6 +32,21 @@ DEMO_ACTIONS = {
     6: {2024: "Create a formal process for capturing savings and reporting benefits committed and subsequently delivered from all strategic contracts",
         2025: "Savings capture from contracts and benefits realisation is applied uniformly across the organisation and reported quarterly to councillors/ CA Board."},
 }
+DEMO_OUTSIDE = [
+    (
+        "Resourcing levels (Procurement operating model)",
+        "Current team\n1 No FTE Procurement & Contracts Manager\n1 No FTE Procurement Officer\n1 No FTE Procurement Assistant",
+        {
+            2024: "Proposed team\nAddition to the team of\n1 no FTE Contracts Manager\nAn additional 2 no FTE Procurement Officer\nAccess to external support to facilitate delivery against the 2024",
+            2025: "Proposed team\nTeam structure review in consideration of progress against the below action plan activities and overall strategy",
+        },
+    ),
+    (
+        "Gateway Process (Improve procurement scrutiny)",
+        "No current process in place",
+        {2024: "Design and implement a gateway process that covers the various stages of a procurement with the application being based on value, risk, political interest, or another identified requirement."},
+    ),
+]
 DEMO_HOLD = {4, 7, 10}  # achieved
 DEMO_LATE = {3, 6}  # overdue
 DEMO_OWNERS = {1: "Democratic Services Manager", 2: "Chief Finance Officer", 3: "Head of Procurement", 5: "Commercial Manager", 6: "Contract Manager"}
@@ -158,6 +173,19 @@ class Command(BaseCommand):
             line.save()
         for text in ("Internal resource to manage and monitor delivery against these actions", "External support to aid in developing processes and templates", "A commitment from stakeholders to feed into the design of these processes"):
             DeliveryConsideration.objects.create(plan=plan, description=text, owner="Head of Procurement")
+        # Two areas outside the framework, in Cambridgeshire & Peterborough's words (seed 004, §3.3 and §3.7).
+        for title, current, targets in DEMO_OUTSIDE:
+            line = PlanLine.objects.create(plan=plan, section=None, title=title, current_text=current, owner="Head of Procurement", status=WorkStatus.IN_PROGRESS, order=100)
+            for year, text in targets.items():
+                LineTarget.objects.create(line=line, year=year, level=None, narrative=text)
+        # The plan-wide goal as Cambridgeshire & Peterborough wrote theirs (seed 004, §2.4 (d) and (e)).
+        PlanGoal.objects.create(
+            plan=plan, text="Over the next two years the aim is to increase the authority's maturity level to between Developing to Mature (2-3)",
+            level_from=2, level_to=3, review_date=date(2024, 12, 31),
+        )
+        # Agreed at the committee that signed off 2023 (15 November 2023), published two weeks before it.
+        plan = plan_publish(plan_id=plan.pk, user=head)
+        ActionPlan.objects.filter(pk=plan.pk).update(published_at=timezone.make_aware(datetime(2023, 11, 1, 9, 0)))
         # Leeds' four numeric KPIs (seed 001), with baselines as Leeds wrote them and periods inside this plan.
         leeds = [
             ("Delivery of budget savings through procurement", Kpi.Unit.POUNDS, Kpi.Direction.HIGHER, "185000", 2023, [(2024, "190000", "212500"), (2025, "200000", None)]),
