@@ -12,8 +12,10 @@ from .models import Assessment, Score
 
 
 def assessment_export_rows(assessment):
-    """One row per objective in our export layout (spreadsheets.OUR_COLUMNS)."""
+    """One row per objective in our export layout (spreadsheets.OUR_COLUMNS); each row carries its key area's
+    value-code answers, so a single CSV holds everything an import needs."""
     previous = assessment.previous()
+    flags = {f.section_id: f for f in assessment.key_area_flags.all()}
     before = {objective_id: rules.format_level(level, wt, unscored="") for objective_id, level, wt in previous.scores.values_list("objective_id", "level", "working_towards")} if previous else {}
     rows = []
     for score in assessment.scores.select_related("objective__section").prefetch_related("evidence_items").order_by("objective__number"):
@@ -21,9 +23,11 @@ def assessment_export_rows(assessment):
             assessment.framework.short_name, score.objective.number, score.objective.section.name, score.objective.name,
             score.level, Level(score.level).label if score.level else "Unscored", "yes" if score.working_towards else "",
             score.comment, score.action, score.evidence, before.get(score.objective_id, ""),
-            score.source_text or rules.format_level(score.level, score.working_towards, unscored=""),
+            score.source_text,
             "yes" if score.out_of_scope else "", score.out_of_scope_reason,
-            "; ".join(f"{e.title} ({e.url or e.original_name})" for e in score.evidence_items.all()),
+            spreadsheets.evidence_cell(sorted(score.evidence_items.all(), key=lambda e: e.pk)),
+            "yes" if getattr(flags.get(score.objective.section_id), "matters_most", False) else "",
+            "yes" if getattr(flags.get(score.objective.section_id), "support_needed", False) else "",
         ])
     return rows
 
@@ -63,13 +67,15 @@ def history_table(assessments, framework):
 
 
 def assessment_import_preview(assessment: Assessment, items):
-    """Match parsed rows to this assessment's scores: (changes, problems by line); nothing is written.
+    """Match parsed rows to this assessment's scores: (changes, problems by line, flags); nothing is written.
 
     Each row is checked by the same rules as every other door (`rules.score_problems`), with the same messages.
-    A change is {number, name, score_id, version, old, new, comment_changed, values}.
+    A change is {number, name, score_id, version, old, new, comment_changed, values, links}: `links` are evidence
+    links in the file that the score does not have yet. `flags` are the key areas whose value-code answers change.
     """
-    scores = {s.objective.number: s for s in assessment.scores.select_related("objective").prefetch_related("directorate_ratings__directorate", "evidence_items")}
+    scores = {s.objective.number: s for s in assessment.scores.select_related("objective__section").prefetch_related("directorate_ratings__directorate", "evidence_items")}
     changes, problems = [], {}
+    answers = {}  # section id -> (first line, {'matters_most': bool, ...}, section)
     for item in items:
         row_problems = list(item.problems)
         score = scores.get(item.number) if item.number is not None else None
@@ -86,11 +92,21 @@ def assessment_import_preview(assessment: Assessment, items):
                     working_towards=merged["working_towards"],
                     out_of_scope=merged["out_of_scope"],
                     out_of_scope_reason=merged["out_of_scope_reason"],
-                    has_evidence=bool(merged["evidence"].strip()) or bool(score.evidence_items.all()),
+                    has_evidence=bool(merged["evidence"].strip()) or bool(score.evidence_items.all()) or any(url for _, url, _ in item.extras.get("evidence_links", [])),
                     directorate_levels=[(r.directorate, r.level) for r in score.directorate_ratings.all()],
                     texts={key: merged[key] for key in ("comment", "action", "evidence", "out_of_scope_reason")},
                 )
                 row_problems += [f"Objective {item.number}: {message}" for message in found.values()]
+        links = []
+        if score is not None:
+            links, link_problems = _new_links(score, item.extras.get("evidence_links", []))
+            row_problems += [f"Objective {item.number}: {message}" for message in link_problems]
+            given = {key: item.extras[key] for key in ("matters_most", "support_needed") if key in item.extras}
+            if given:
+                section = score.objective.section
+                first = answers.setdefault(section.pk, (item.line, given, section))
+                if first[1] != given:
+                    row_problems.append(f"Key area {section.number}, {section.name}: its rows disagree on the value-code answers (row {first[0]} says otherwise).")
         if row_problems:
             problems[item.line] = row_problems
             continue
@@ -98,14 +114,43 @@ def assessment_import_preview(assessment: Assessment, items):
         values["source_text"] = rules.written_form(item.original, values.get("level"))
         fields_changed = any(key in values and getattr(score, key) != values[key] for key in merged)
         written_changed = "level" in values and values["source_text"] != score.source_text
-        if fields_changed or written_changed:
+        if fields_changed or written_changed or links:
             changes.append({
                 "number": score.objective.number, "name": score.objective.name, "score_id": score.pk, "version": score.version,
                 "old": score.display_level, "new": rules.format_level(values.get("level", score.level), values.get("working_towards", score.working_towards), out_of_scope=values.get("out_of_scope", score.out_of_scope)),
                 "comment_changed": "comment" in values and values["comment"] != score.comment,
-                "values": values,
+                "values": values if (fields_changed or written_changed) else {},
+                "links": links,
             })
-    return changes, problems
+    stored = {f.section_id: f for f in assessment.key_area_flags.all()}
+    flags = []
+    for section_id, (_, given, section) in answers.items():
+        now = stored.get(section_id)
+        wanted = {key: given.get(key, getattr(now, key, False)) for key in ("matters_most", "support_needed")}
+        if any(wanted[key] != getattr(now, key, False) for key in wanted):
+            flags.append({"section_id": section_id, "number": section.number, "name": section.name, **wanted})
+    return changes, problems, flags
+
+
+def _new_links(score, lines):
+    """Evidence links in the file that this score lacks, and problems; files cannot travel in a spreadsheet, so a file
+    the score already has is fine and one it lacks is a problem that says so."""
+    have_links = {e.url for e in score.evidence_items.all() if e.url}
+    have_files = {(e.title, e.original_name) for e in score.evidence_items.all() if not e.url}
+    links, problems = [], []
+    for title, url, file_name in lines:
+        if not url and not file_name:
+            problems.append(f"“{title}” is not evidence we can read: write each item on its own line as “title | https://address”.")
+        elif file_name:
+            if (title, file_name) not in have_files:
+                problems.append(f"the file “{file_name}” cannot come in through a spreadsheet: attach it on the evidence page, or remove its line.")
+        elif url not in have_links and url not in {link["url"] for link in links}:
+            problem = rules.text_problem("An evidence title", title, limit=200) or rules.text_problem("An evidence address", url, limit=500)
+            if problem:
+                problems.append(problem)
+            else:
+                links.append({"title": title or url, "url": url})
+    return links, problems
 
 
 def key_area_rows(assessment):

@@ -313,8 +313,9 @@ IMPORT_FIELDS = ("level", "working_towards", "comment", "action", "evidence", "o
 
 
 @transaction.atomic
-def assessment_import(*, assessment_id, changes, user):
-    """Apply previewed changes all together, or none, each through score_write.
+def assessment_import(*, assessment_id, changes, user, flags=()):
+    """Apply previewed changes all together, or none: evidence links first (a 5 may rest on them), then each score
+    through score_write, then the key areas' value-code answers.
 
     Refused if the assessment was submitted, any score changed since the preview (StaleScore), or a change
     breaks a rule (NotValid, naming the objective).
@@ -327,10 +328,15 @@ def assessment_import(*, assessment_id, changes, user):
     for change in changes:
         values = {key: value for key, value in change["values"].items() if key in (*IMPORT_FIELDS, "source_text")}
         try:
-            score_write(score_id=change["score_id"], version=change["version"], user=user, door=Door.IMPORT, **values)
+            for link in change.get("links", []):
+                evidence_add(score_id=change["score_id"], user=user, title=link["title"], url=link["url"])
+            if values:
+                score_write(score_id=change["score_id"], version=change["version"], user=user, door=Door.IMPORT, **values)
         except NotValid as error:
             raise NotValid(error.problems, prefix=f"Objective {change['number']}: ") from error
-    return len(changes)
+    for flag in flags:
+        key_area_flags_set(assessment_id=assessment_id, section_id=flag["section_id"], matters_most=flag["matters_most"], support_needed=flag["support_needed"], user=user)
+    return len(changes) + len(flags)
 
 
 # Evidence ----------------------------------------------------------------------------------------

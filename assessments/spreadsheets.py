@@ -32,7 +32,38 @@ HEADER_SCAN_ROWS = 15
 OUR_COLUMNS = [
     "Framework", "Number", "Key area", "Objective", "Level", "Level name", "Working towards", "Comment", "Action", "Evidence",
     "Previous level", "Score as imported", "Out of scope", "Why out of scope", "Evidence attached",
+    "Key area matters most", "Key area support needed",
 ]
+FILE_PREFIX = "file: "
+
+
+def evidence_cell(items):
+    """The 'Evidence attached' cell: one line per item, 'title | address' or 'title | file: name' (read back by evidence_lines)."""
+    return "\n".join(f"{e.title} | {e.url}" if e.url else f"{e.title} | {FILE_PREFIX}{e.original_name}" for e in items)
+
+
+def evidence_lines(text):
+    """[(title, url or '', file name or '')] from an 'Evidence attached' cell; also our earlier 'title (address); …'.
+    SpreadsheetError-free: a line it cannot read comes back as (line, '', '') for the caller to report."""
+    items = []
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    if len(lines) == 1 and " | " not in lines[0]:
+        lines = [part.strip() for part in lines[0].split("; ") if part.strip()]
+    for line in lines:
+        if " | " in line:
+            title, target = (part.strip() for part in line.rsplit(" | ", 1))
+        else:
+            match = re.fullmatch(r"(.*) \(([^()]*)\)", line)
+            title, target = (match[1].strip(), match[2].strip()) if match else (line, "")
+        if target.startswith(FILE_PREFIX):
+            items.append((title, "", target[len(FILE_PREFIX) :]))
+        elif target.lower().startswith(("http://", "https://")):
+            items.append((title, target, ""))
+        elif target and "." in target and " " not in target:
+            items.append((title, "", target))  # an earlier export's file name
+        else:
+            items.append((line, "", ""))
+    return items
 
 
 class SpreadsheetError(ValueError):
@@ -218,6 +249,10 @@ class Columns:
     working_towards: int | None = None
     out_of_scope: int | None = None
     out_of_scope_reason: int | None = None
+    evidence_links: int | None = None
+    written: int | None = None
+    matters_most: int | None = None
+    support_needed: int | None = None
 
 
 def _norm(text):
@@ -261,6 +296,10 @@ def _columns_in(headers, year, overrides):
         working_towards=_find(headers, "working towards"),
         out_of_scope=_find(headers, "out of scope", "not applicable"),
         out_of_scope_reason=_find(headers, "why out of scope", "out of scope reason"),
+        evidence_links=_find(headers, "evidence attached", "evidence links"),
+        written=_find(headers, "score as imported") if _find(headers, "level") == level else None,
+        matters_most=_find(headers, "key area matters most", "matters most"),
+        support_needed=_find(headers, "key area support needed", "support needed"),
     )
 
 
@@ -297,6 +336,7 @@ class ImportRow:
     values: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     original: str = ""
+    extras: dict = field(default_factory=dict)
 
 
 def parse_rows(rows, columns, header_index):
@@ -327,6 +367,13 @@ def parse_rows(rows, columns, header_index):
             item.problems.append(str(error))
         if columns.working_towards is not None and _truthy(cell(columns.working_towards)):
             item.values["working_towards"] = True
+        if columns.written is not None and cell(columns.written) and "level" in item.values:
+            # Our export's "Score as imported" ("2/3" as Medway wrote it) is kept when it says the same as the level columns.
+            try:
+                if rules.parse_level(cell(columns.written)) == (item.values["level"], item.values["working_towards"]):
+                    item.original = cell(columns.written)
+            except rules.LevelError:
+                pass
         if columns.out_of_scope is not None:
             item.values["out_of_scope"] = _truthy(cell(columns.out_of_scope))
         if columns.out_of_scope_reason is not None:
@@ -338,6 +385,12 @@ def parse_rows(rows, columns, header_index):
             item.values[key] = cell(index)
         if columns.name is not None:
             item.values["name"] = cell(columns.name)
+        # Not fields of the score: the evidence behind it, and its key area's value-code answers.
+        if columns.evidence_links is not None:
+            item.extras["evidence_links"] = evidence_lines(cell(columns.evidence_links))
+        for key in ("matters_most", "support_needed"):
+            if getattr(columns, key) is not None:
+                item.extras[key] = _truthy(cell(getattr(columns, key)))
         result.append(item)
     if not result:
         raise SpreadsheetError("The sheet has a header row but no objectives under it.")

@@ -323,3 +323,73 @@ def test_demo_comments_are_whole_with_their_continuation_lines():
     rows = {int(r["number"]): r for r in csv.DictReader((FIXTURES / "demo-scores.csv").open(encoding="utf-8"))}
     assert rows[20]["comment_2022"].endswith("detailing when existing contracts expire for consideration.")
     assert rows[20]["comment_2023"].endswith("with Assistant Directors being approached sequentially.")
+
+
+def _rows_of(content, fmt):
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return [["" if v is None else str(v) for v in row] for row in load_workbook(io.BytesIO(content))["Scores"].values]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_every_export_reimports_to_the_identical_state_with_links_out_of_scope_and_value_codes(client, officer, council_a, nps2018, head, fmt):
+    """Issue #19: export → import into a blank year → export again gives the same file, character for character
+    (bar the 'Previous level' column, which is about the year before); importing an export into its own year changes nothing."""
+    from assessments.models import Evidence, KeyAreaFlags
+    from assessments.services import key_area_flags_set
+
+    source = assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2023, user=head, carry_forward=False)
+    scores = {s.objective.number: s for s in source.scores.select_related("objective")}
+    for number, score in scores.items():
+        score.level = None if number == 30 else 1 + number % 4
+        score.working_towards = number % 3 == 0 and score.level is not None
+        score.comment = f"NA, achieved baseline of '3' as agreed; row {number}\nsecond line, “quoted”, £185,000"
+        score.source_text = "2/3" if number == 4 else ""
+    scores[4].level, scores[4].working_towards = 2, True
+    scores[30].out_of_scope, scores[30].out_of_scope_reason = True, "Combined authority: no housing stock"
+    Score.objects.bulk_update(scores.values(), ["level", "working_towards", "comment", "source_text", "out_of_scope", "out_of_scope_reason"])
+    Evidence.objects.create(score=scores[7], title="Procurement strategy 2023-2025, §3.8", url="https://example.org/strategy.pdf?page=8")
+    Evidence.objects.create(score=scores[7], title="Contracts register | live", url="https://example.org/register")
+    key_area_flags_set(assessment_id=source.pk, section_id=scores[12].objective.section_id, matters_most=True, support_needed=False, user=head)
+    key_area_flags_set(assessment_id=source.pk, section_id=scores[40].objective.section_id, matters_most=True, support_needed=True, user=head)
+
+    client.force_login(officer)
+    params = {"format": "csv"} if fmt == "csv" else {}
+    exported = client.get(reverse("assessments:export", args=[source.pk]), params).content
+
+    # Into its own year: nothing to do.
+    same = upload(client, source, exported, name=f"export.{fmt}")
+    assert not same.context["problems"] and same.context["changes"] == [] and same.context["flags"] == []
+
+    blank = assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=False)
+    preview = upload(client, blank, exported, name=f"export.{fmt}")
+    assert not preview.context["problems"], preview.context["problems"]
+    assert confirm(client, blank).status_code == 302
+    again = client.get(reverse("assessments:export", args=[blank.pk]), params).content
+
+    before, after = _rows_of(exported, fmt), _rows_of(again, fmt)
+    previous = before[0].index("Previous level")
+    strip = lambda rows: [[cell for i, cell in enumerate(row) if i != previous] for row in rows]  # noqa: E731
+    assert strip(after) == strip(before)
+    assert [(e.title, e.url) for e in Evidence.objects.filter(score__assessment=blank).order_by("pk")] == [
+        ("Procurement strategy 2023-2025, §3.8", "https://example.org/strategy.pdf?page=8"), ("Contracts register | live", "https://example.org/register"),
+    ]
+    flags = lambda a: sorted(KeyAreaFlags.objects.filter(assessment=a).values_list("section__number", "matters_most", "support_needed"))  # noqa: E731
+    assert flags(blank) == flags(source) == [(4, True, False), (8, True, True)]
+    assert Score.objects.get(assessment=blank, objective__number=4).source_text == "2/3"
+
+
+def test_rows_of_one_key_area_that_disagree_on_value_codes_are_refused(client, officer, blank_draft):
+    client.force_login(officer)
+    rows = [["Number", "Level", "Key area matters most"], [1, 2, "yes"], [2, 2, ""]]
+    response = upload(client, blank_draft, xlsx(rows))
+    problems = dict(response.context["problems"])
+    assert "rows disagree on the value-code answers" in " ".join(problems[3]) and not blank_draft.key_area_flags.exists()
+
+
+def test_a_file_reference_or_unreadable_evidence_cannot_come_in_through_a_spreadsheet(client, officer, blank_draft):
+    client.force_login(officer)
+    rows = [["Number", "Level", "Evidence attached"], [1, 2, "Minutes | file: cabinet-minutes.pdf"], [2, 2, "just some words"], [3, 2, "Bad | javascript:alert(1)"]]
+    problems = dict(upload(client, blank_draft, xlsx(rows)).context["problems"])
+    assert "cannot come in through a spreadsheet" in " ".join(problems[2])
+    assert "is not evidence we can read" in " ".join(problems[3]) and "is not evidence we can read" in " ".join(problems[4])

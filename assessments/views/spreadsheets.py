@@ -76,10 +76,10 @@ def assessment_import_view(request, pk):
             except spreadsheets.SpreadsheetError as error:
                 form.add_error("file", str(error))
             else:
-                changes, problems = assessment_import_preview(assessment, items)
+                changes, problems, flags = assessment_import_preview(assessment, items)
                 if not problems:
-                    request.session[_session_key(assessment)] = {"changes": changes, "filename": upload.name}
-                context.update({"preview": True, "changes": changes, "problems": sorted(problems.items()), "notes": notes, "row_count": len(items), "filename": upload.name})
+                    request.session[_session_key(assessment)] = {"changes": changes, "flags": flags, "filename": upload.name}
+                context.update({"preview": True, "changes": changes, "flags": flags, "problems": sorted(problems.items()), "notes": notes, "row_count": len(items), "filename": upload.name})
     return render(request, "assessments/import.html", context)
 
 
@@ -92,12 +92,15 @@ def assessment_import_confirm(request, pk):
         messages.error(request, "There is no import waiting to be confirmed (it may have been confirmed already). Upload the file again.")
         return redirect("assessments:import", pk=pk)
     try:
-        count = assessment_import(assessment_id=assessment.pk, changes=pending["changes"], user=request.user)
+        assessment_import(assessment_id=assessment.pk, changes=pending["changes"], flags=pending.get("flags", []), user=request.user)
     except StaleScore as error:
         messages.error(request, f"{error} Nothing was imported; upload the file again to see the changes against the current scores.")
         return redirect("assessments:import", pk=pk)
     except (NotEditable, NotValid) as error:
         messages.error(request, f"{error} Nothing was imported.")
     else:
-        messages.success(request, f"Imported {pending['filename']}: {count} objective{'' if count == 1 else 's'} changed.")
+        changed = len(pending["changes"])
+        areas = len(pending.get("flags", []))
+        extra = f" and the value-code answers of {areas} key area{'' if areas == 1 else 's'}" if areas else ""
+        messages.success(request, f"Imported {pending['filename']}: {changed} objective{'' if changed == 1 else 's'} changed{extra}.")
     return redirect("assessments:detail", pk=pk)

@@ -9,7 +9,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from actionplans.models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanGoal, PlanLine, WorkStatus
+from actionplans.models import (
+    ActionPlan,
+    DeliveryConsideration,
+    Kpi,
+    KpiValue,
+    LineTarget,
+    PlanGoal,
+    PlanLine,
+    WorkStatus,
+)
 from actionplans.services import plan_create, plan_publish
 from assessments.models import Assessment
 from assessments.services import Door, assessment_start, assessment_submit, score_write
