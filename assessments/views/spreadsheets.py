@@ -49,7 +49,10 @@ def history_export(request):
     framework = get_object_or_404(Framework, code=request.GET.get("framework", "nps-2018")[:50])
     assessments = list(Assessment.objects.visible_to(request.user).for_council(membership.council).filter(framework=framework).order_by("year"))
     header, rows = history_table(assessments, framework)
-    return downloads.xlsx(sheets.workbook_bytes([("Scores", header, rows)]), f"{membership.council.slug}-{framework.code}-history.xlsx")
+    name = f"{membership.council.slug}-{framework.code}-history"
+    if request.GET.get("format") == "csv":
+        return downloads.csv(sheets.csv_bytes(header, rows), f"{name}.csv")
+    return downloads.xlsx(sheets.workbook_bytes([("Scores", header, rows)]), f"{name}.xlsx")
 
 
 def _session_key(assessment):
