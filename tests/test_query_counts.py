@@ -71,7 +71,7 @@ def _grow_ratings(draft, head, count):
         ("ratings:consolidation", 12),
         ("assessments:evidence", 10),
         ("assessments:import", 8),
-        ("assessments:export", 12),
+        ("assessments:export", 13),
         ("actionplans:line_edit", 16),
         ("actionplans:kpi_edit", 14),
         ("actionplans:export", 14),
