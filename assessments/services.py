@@ -268,7 +268,7 @@ def assessment_submit(*, assessment_id, user):
     locked._history_user = user
     locked.save()
     AssessmentEvent.objects.create(assessment=locked, kind=AssessmentEvent.Kind.SUBMITTED, by=user)
-    transaction.on_commit(lambda: assessment_submitted.send(sender=Assessment, assessment_id=locked.pk))
+    transaction.on_commit(lambda: assessment_submitted.send(sender=Assessment, assessment_id=locked.pk, user_id=user.pk))
     return locked
 
 

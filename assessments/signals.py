@@ -2,4 +2,4 @@
 
 from django.dispatch import Signal
 
-assessment_submitted = Signal()  # sent with assessment_id once the sign-off has committed
+assessment_submitted = Signal()  # sent with assessment_id and user_id (who signed it off) once the sign-off has committed

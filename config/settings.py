@@ -162,6 +162,9 @@ STORAGES = {
     },
 }
 
+# The address people reach the site at, for links in e-mails sent without a request (a report made by a worker).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 # E-mail: SMTP in production (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS or
 # EMAIL_USE_SSL); the console in development. The console backend would print password-reset links, tokens and
 # all, into the server log, so with DEBUG off it is refused unless EMAIL_ALLOW_CONSOLE=1 says so.

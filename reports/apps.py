@@ -10,8 +10,8 @@ class ReportsConfig(AppConfig):
 
         from .services import reports_queue_for_submission
 
-        def queue_reports(sender, assessment_id, **kwargs):
-            # Both editions of the signed-off year, made before anyone asks.
-            reports_queue_for_submission(assessment_id=assessment_id)
+        def queue_reports(sender, assessment_id, user_id=None, **kwargs):
+            # Both editions of the signed-off year, made before anyone asks; the head hears when they are ready.
+            reports_queue_for_submission(assessment_id=assessment_id, user_id=user_id)
 
         assessment_submitted.connect(queue_reports, weak=False, dispatch_uid="reports-queue-on-submit")

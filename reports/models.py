@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from assessments.models import Assessment
@@ -50,6 +51,8 @@ class ReportJob(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    notify = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="People to e-mail when it is ready (or has failed)")
+    site_url = models.CharField(max_length=200, blank=True, help_text="The address people used, for the link in that e-mail")
 
     objects = ReportJobQuerySet.as_manager()
 

@@ -9,7 +9,11 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
@@ -68,10 +72,49 @@ def report_job_retry(*, job_id):
     return job
 
 
-def reports_queue_for_submission(*, assessment_id):
-    """Both editions of a signed-off year, queued at once so that nobody waits for them."""
+def reports_queue_for_submission(*, assessment_id, user_id=None):
+    """Both editions of a signed-off year, queued at once so that nobody waits for them; the person who signed it
+    off hears when the full report is ready."""
     for edition in EDITIONS:
-        report_request(assessment_id=assessment_id, edition=edition)
+        _, job = report_request(assessment_id=assessment_id, edition=edition)
+        if job is not None and user_id is not None and edition == "full":
+            report_job_watch(job_id=job.pk, user_id=user_id)
+
+
+def report_job_watch(*, job_id, user_id, site_url=""):
+    """E-mail this person when the job is done (or has failed). Returns False if they have no e-mail address."""
+    User = get_user_model()
+    user = User.objects.get(pk=user_id)
+    if not user.email:
+        return False
+    job = ReportJob.objects.get(pk=job_id)
+    job.notify.add(user)
+    if site_url and not job.site_url:
+        ReportJob.objects.filter(pk=job_id, site_url="").update(site_url=site_url[:200])
+    return True
+
+
+def _tell_watchers(job_id, *, ready):
+    """The 'your report is ready' (or 'could not be made') e-mail to everyone who asked; then forget them.
+    A mail server that is down is logged: the report itself is made either way."""
+    job = ReportJob.objects.select_related("assessment__council", "assessment__framework").get(pk=job_id)
+    people = [user for user in job.notify.all() if user.email]
+    if not people:
+        return 0
+    assessment = job.assessment
+    base = (job.site_url or settings.SITE_URL).rstrip("/")
+    links = {edition: f"{base}{reverse('reports:pdf', args=[assessment.pk])}?edition={edition}" for edition in EDITIONS}
+    context = {"assessment": assessment, "edition": EDITIONS[job.edition], "ready": ready, "link": links[job.edition], "edition_links": [(EDITIONS[e], links[e]) for e in EDITIONS], "submitted": not assessment.is_draft}
+    title = f"{assessment.council}: {assessment.framework} {assessment.year} {EDITIONS[job.edition].lower()}"
+    subject = f"Your report is ready – {title}" if ready else f"Your report could not be made – {title}"
+    sent = 0
+    for user in people:
+        try:
+            sent += send_mail(subject, render_to_string("reports/report_ready_email.txt", {**context, "user": user}), None, [user.email])
+        except OSError:
+            logger.exception("Could not e-mail %s that report job %s is %s", user.email, job.pk, "ready" if ready else "failed")
+    job.notify.clear()
+    return sent
 
 
 def _stage(job_id):
@@ -96,8 +139,10 @@ def report_job_run(*, job_id):
         ReportJob.objects.filter(pk=job.pk).update(
             status=ReportJob.Status.FAILED, stage="Failed", error=f"The report could not be made ({type(error).__name__}). It has been logged; try again.", updated_at=timezone.now()
         )
+        _tell_watchers(job.pk, ready=False)
         raise
     if current != job.fingerprint:
         # The assessment changed while the job waited: the PDF made is of the newer state; record it under both.
         ReportJob.objects.filter(assessment_id=job.assessment_id, edition=job.edition, fingerprint=current).update(status=ReportJob.Status.DONE, stage="Ready", progress=100)
     ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.DONE, stage="Ready", progress=100, updated_at=timezone.now())
+    _tell_watchers(job.pk, ready=True)

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -26,7 +27,7 @@ from .chartdata import (
     summary,
 )
 from .pdf import EDITIONS, report_filename
-from .services import report_job_retry, report_request
+from .services import report_job_retry, report_job_watch, report_request
 
 
 def _chosen_assessment(request, assessments):
@@ -132,6 +133,7 @@ def _report_urls(assessment, edition):
         "download": reverse("reports:pdf", args=[assessment.pk]) + query,
         "status": reverse("reports:pdf_status", args=[assessment.pk]) + query,
         "retry": reverse("reports:pdf_retry", args=[assessment.pk]) + query,
+        "notify": reverse("reports:pdf_notify", args=[assessment.pk]) + query,
     }
 
 
@@ -147,7 +149,7 @@ def report_download(request, pk):
     pdf, job = report_request(assessment_id=assessment.pk, edition=edition)
     if pdf is not None:
         return downloads.pdf(pdf, report_filename(assessment, edition), inline=bool(request.GET.get("view")))
-    context = {"assessment": assessment, "edition_label": EDITIONS[edition], "job": job, "urls": _report_urls(assessment, edition)}
+    context = {"assessment": assessment, "edition_label": EDITIONS[edition], "job": job, "urls": _report_urls(assessment, edition), "watching": job.notify.filter(pk=request.user.pk).exists()}
     return render(request, "reports/preparing.html", context)
 
 
@@ -158,8 +160,25 @@ def report_status(request, pk):
     assessment = get_assessment_for_user(request, pk)
     edition = _edition(request)
     pdf, job = report_request(assessment_id=assessment.pk, edition=edition)
-    context = {"assessment": assessment, "edition_label": EDITIONS[edition], "job": job, "ready": pdf is not None, "urls": _report_urls(assessment, edition)}
+    watching = job is not None and job.notify.filter(pk=request.user.pk).exists()
+    context = {"assessment": assessment, "edition_label": EDITIONS[edition], "job": job, "ready": pdf is not None, "urls": _report_urls(assessment, edition), "watching": watching}
     return render(request, "reports/partials/report_progress.html", context)
+
+
+@login_required
+@require_POST
+def report_notify(request, pk):
+    """'E-mail me when it is ready': for people who would rather not wait on the page."""
+    assessment = get_assessment_for_user(request, pk)
+    edition = _edition(request)
+    pdf, job = report_request(assessment_id=assessment.pk, edition=edition)
+    if pdf is not None:
+        messages.info(request, "The report is ready now.")
+    elif report_job_watch(job_id=job.pk, user_id=request.user.pk, site_url=request.build_absolute_uri("/")):
+        messages.success(request, f"We will e-mail {request.user.email} when the report is ready. You can leave this page.")
+    else:
+        messages.error(request, "Your account has no e-mail address to write to. Ask your head of procurement or the site's administrators to add one.")
+    return redirect(_report_urls(assessment, edition)["download"])
 
 
 @login_required

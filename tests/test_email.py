@@ -58,6 +58,12 @@ def smtp():
         controller.stop()
 
 
+def subject_of(message):
+    from email.header import decode_header, make_header
+
+    return str(make_header(decode_header(message["Subject"]))).replace("\r\n", "").replace("\n", "")
+
+
 def link_in(text):
     return re.search(r"https?://\S+", text).group(0)
 
@@ -137,3 +143,69 @@ def test_an_invitation_link_expires_after_seven_days(rater, settings):
 
     assert not Later().check_token(rater, token)
     assert not invitation_tokens.check_token(rater, token[:-1] + ("0" if token[-1] != "0" else "1"))
+
+
+# "Your report is ready" (issue #17) ----------------------------------------------------------------
+
+
+def test_someone_who_asks_hears_by_email_when_the_report_is_ready_and_its_link_downloads_it(client, officer, last_year, smtp):
+    from .conftest import run_worker
+
+    officer.email = "officer@alpha.example.org"
+    officer.save()
+    client.force_login(officer)
+    url = reverse("reports:pdf", args=[last_year.pk]) + "?edition=councillor"
+    preparing = client.get(url).content.decode()
+    assert "E-mail me when it is ready" in preparing
+    response = client.post(reverse("reports:pdf_notify", args=[last_year.pk]) + "?edition=councillor", follow=True)
+    assert "We will e-mail officer@alpha.example.org when the report is ready" in response.content.decode()
+    assert smtp.messages == []  # nothing until it is made
+    run_worker()
+    assert len(smtp.messages) == 1 and smtp.messages[0]["To"] == "officer@alpha.example.org"
+    assert subject_of(smtp.messages[0]) == "Your report is ready – Alpha Borough Council: NPS 2018 2023 councillor edition"
+    link = link_in(smtp.body())
+    assert link.startswith("http://testserver/reports/") and link.endswith("?edition=councillor")
+    pdf = client.get(link.split("testserver", 1)[1])
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    run_worker()
+    assert len(smtp.messages) == 1  # told once
+
+
+def test_the_head_who_signs_off_hears_when_the_years_reports_are_ready(blank_draft, head, smtp, django_capture_on_commit_callbacks):
+    from assessments.services import assessment_submit
+
+    from .conftest import run_worker
+
+    head.email = "head@alpha.example.org"
+    head.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_submit(assessment_id=blank_draft.pk, user=head)
+    run_worker()
+    assert [m["To"] for m in smtp.messages] == ["head@alpha.example.org"]
+    body = smtp.body()
+    assert "Full report: http" in body and "Councillor edition: http" in body and "signed off" in body
+
+
+def test_a_report_that_fails_is_reported_by_email_too(client, officer, last_year, smtp, monkeypatch):
+    import reports.pdf
+
+    from .conftest import run_worker
+
+    officer.email = "officer@alpha.example.org"
+    officer.save()
+    monkeypatch.setattr(reports.pdf, "render_pdf", lambda html: (_ for _ in ()).throw(RuntimeError("font cache broken")))
+    client.force_login(officer)
+    client.get(reverse("reports:pdf", args=[last_year.pk]))
+    client.post(reverse("reports:pdf_notify", args=[last_year.pk]))
+    run_worker()
+    assert subject_of(smtp.messages[0]).startswith("Your report could not be made")
+    assert "try again" in smtp.body()
+
+
+def test_without_an_email_address_the_page_says_so(client, officer, last_year):
+    officer.email = ""
+    officer.save()
+    client.force_login(officer)
+    client.get(reverse("reports:pdf", args=[last_year.pk]))
+    response = client.post(reverse("reports:pdf_notify", args=[last_year.pk]), follow=True)
+    assert "Your account has no e-mail address" in response.content.decode()

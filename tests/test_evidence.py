@@ -102,4 +102,4 @@ def test_evidence_is_listed_in_the_pdf_and_the_export(client, officer, draft):
     client.post(reverse("assessments:evidence", args=[draft.pk, 1]), {"title": "Strategy", "url": "https://example.org/s"})
     assert "Evidence attached:</span> Cabinet report (report.pdf); Strategy (https://example.org/s)" in report_html(draft)
     export = client.get(reverse("assessments:export", args=[draft.pk]), {"format": "csv"}).content.decode("utf-8-sig")
-    assert "Cabinet report (report.pdf); Strategy (https://example.org/s)" in export
+    assert "Cabinet report | file: report.pdf\nStrategy | https://example.org/s" in export.replace("\r\n", "\n")

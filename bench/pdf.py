@@ -1,0 +1,98 @@
+"""The full draft PDF against WeasyPrint alone on the plain descriptor-table document, measured in one run (issue #17).
+
+    DEBUG=1 .venv/bin/python manage.py seed_demo              # or any database with the demo council
+    .venv/bin/python bench/pdf.py [--runs 5] [--write docs/benchmarks.md]
+
+Floor: WeasyPrint laying out a plain HTML document of the framework's 59 objectives, each with its five level
+descriptors in a table (no stylesheet of ours, the same fonts WeasyPrint finds on the machine). Measured: the full
+draft report exactly as a worker makes it (`reports.pdf.render_report`: gather, draw charts, lay out, keep), not
+from the cache. Target: full ≤ 1.2 × floor. Both are timed alternately in the same process, so a busy machine slows
+both alike.
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("DEBUG", "0")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.utils.html import escape  # noqa: E402
+from weasyprint import HTML  # noqa: E402
+
+from assessments.models import Assessment  # noqa: E402
+from reports.pdf import render_report  # noqa: E402
+
+TARGET = 1.2
+
+
+def plain_document(framework):
+    """The floor's document: every objective with its five descriptors, as plain as HTML gets."""
+    parts = [f"<!doctype html><html lang='en-GB'><head><meta charset='utf-8'><title>{escape(framework.name)}</title></head><body><h1>{escape(framework.name)}</h1>"]
+    for section in framework.sections_with_objectives():
+        parts.append(f"<h2>{section.number}. {escape(section.name)}</h2>")
+        for objective in section.objectives.all():
+            cells = "".join(f"<td>{escape(text)}</td>" for text in objective.descriptor_texts())
+            heads = "".join(f"<th>{level.value} {level.label}</th>" for level, _ in objective.levels_with_descriptors())
+            parts.append(f"<h3>{objective.number}. {escape(objective.name)}</h3><p>{escape(objective.description)}</p><table border='1'><tr>{heads}</tr><tr>{cells}</tr></table>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def measure(runs):
+    assessment = Assessment.objects.filter(status=Assessment.Status.DRAFT, council__slug="demo").select_related("framework", "council").order_by("-year").first()
+    if assessment is None:
+        sys.exit("No demo draft assessment: run `DEBUG=1 .venv/bin/python manage.py seed_demo` first.")
+    plain = plain_document(assessment.framework)
+    floor, full = [], []
+    HTML(string=plain).write_pdf()  # warm both (fonts, imports)
+    render_report(assessment, "full")
+    for _ in range(runs):
+        start = time.perf_counter()
+        HTML(string=plain).write_pdf()
+        floor.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        render_report(assessment, "full")
+        full.append(time.perf_counter() - start)
+    return assessment, statistics.median(floor), statistics.median(full)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--write", help="append the result to this Markdown file")
+    args = parser.parse_args()
+    assessment, floor, full = measure(args.runs)
+    ratio = full / floor
+    lines = [
+        f"### PDF {datetime.now():%Y-%m-%d %H:%M} — {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "",
+        f"{assessment.council} {assessment.framework} {assessment.year} draft, full edition; median of {args.runs} runs, alternating.",
+        "",
+        "| document | median s | ratio |",
+        "|---|---:|---:|",
+        f"| Floor: WeasyPrint alone, plain descriptor-table document | {floor:.2f} | 1.00× |",
+        f"| Full draft report (render_report, not cached) | {full:.2f} | {ratio:.2f}× (target ≤ {TARGET}×) |",
+        "",
+    ]
+    print("\n".join(lines))
+    if args.write:
+        with open(args.write, "a", encoding="utf-8") as handle:
+            handle.write("\n" + "\n".join(lines))
+    sys.exit(0 if ratio <= TARGET else 1)
+
+
+if __name__ == "__main__":
+    main()
