@@ -2,6 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:PORT/postgres .venv/bin/python bench/load.py --seconds 60
     … --restart-db DIR     also restarts the PostgreSQL server in DIR (bin/pg-scratch) half way through
+    … --reports 20         first half without, second half with 20 report jobs rendering in report workers
+                           (as production runs them: `nice`d db_worker processes); autosave p95 may rise ≤ 20 %
 
 Checks afterwards: no server errors (503 only while the database is down), and for every objective the stored
 level, comment and version equal its last acknowledged write: no lost or phantom writes; stale writes refused.
@@ -60,7 +62,25 @@ def free_port():
         return s.getsockname()[1]
 
 
-def setup(officers):
+def queue_reports(council, framework, user, count):
+    """`count` report jobs (both editions of count/2 signed-off years of the load-test council), queued, not run."""
+    from django.utils import timezone
+
+    from reports.services import report_request
+
+    years = range(2000, 2000 + (count + 1) // 2)
+    for year in years:
+        assessment = assessment_start(council_id=council.pk, framework_id=framework.pk, year=year, user=user, carry_forward=False)
+        Score.objects.filter(assessment=assessment).update(level=3)
+        Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.SUBMITTED, submitted_at=timezone.now(), submitted_by=user)
+    jobs = []
+    for assessment in Assessment.objects.filter(council=council, year__in=years):
+        for edition in ("full", "councillor")[: count - len(jobs)]:
+            jobs.append(report_request(assessment_id=assessment.pk, edition=edition)[1].pk)
+    return jobs[:count]
+
+
+def setup(officers, reports=0):
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # the production profile: whitenoise serves the collected files
     framework_load_file(ROOT / "fixtures" / "nps-2018.yaml")
@@ -75,12 +95,13 @@ def setup(officers):
             Membership.objects.create(user=user, council=council, role=Membership.Role.OFFICER)
         users.append(user)
     draft = assessment_start(council_id=council.pk, framework_id=framework.pk, year=2099, user=users[0], carry_forward=False)
+    jobs = queue_reports(council, framework, users[0], reports) if reports else []
     sessions = []
     for user in users:
         client = Client()
         client.force_login(user)
         sessions.append(client.cookies["sessionid"].value)
-    return draft, sessions
+    return draft, sessions, jobs
 
 
 class Officer(threading.Thread):
@@ -89,6 +110,7 @@ class Officer(threading.Thread):
         self.page = page
         self.index, self.port, self.draft, self.session, self.deadline, self.log = index, port, draft, session, deadline, log
         self.csrf = secrets.token_hex(16)
+        self.timings = []  # (sent at, seconds) of each answered autosave
         self.versions = defaultdict(lambda: 1)
         self.rng = random.Random(index)
         own = 6 + index % 53
@@ -110,9 +132,11 @@ class Officer(threading.Thread):
             }
             try:
                 connection = connection or http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                sent = time.monotonic()
                 connection.request("POST", f"/assessments/{self.draft.pk}/objectives/{number}/autosave/", body, headers)
                 response = connection.getresponse()
                 response.read()
+                self.timings.append((sent, time.monotonic() - sent))
                 status, state, version = response.status, response.getheader("X-Autosave-State"), response.getheader("X-Score-Version")
             except (OSError, http.client.HTTPException):
                 connection = None
@@ -177,10 +201,13 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--restart-db", metavar="PGDATA", help="restart the bin/pg-scratch server in this directory half way through")
     parser.add_argument("--scoring-page", action="store_true", help="instead of autosaving, read one key area's scoring page (throughput only)")
+    parser.add_argument("--reports", type=int, default=0, help="report jobs to run in the second half (20 in the issue)")
+    parser.add_argument("--report-workers", type=int, default=1)
     args = parser.parse_args()
-    args.seconds = min(args.seconds, 60)
+    args.seconds = min(args.seconds, 120 if args.reports else 60)
 
-    draft, sessions = setup(args.officers)
+    draft, sessions, jobs = setup(args.officers, args.reports)
+    report_workers = []
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--timeout", "30", "--log-level", "warning"],
@@ -205,10 +232,24 @@ def main():
             time.sleep(args.seconds / 3)
             subprocess.run([str(ROOT / "bin" / "pg-scratch"), "restart", args.restart_db], check=True)
             print(f"restarted PostgreSQL at {time.monotonic() - started:.1f} s")
+        if jobs:
+            time.sleep(args.seconds / 2)
+            halfway = time.monotonic()
+            # Report workers as bin/run and README run them: at a lower CPU priority than the web workers.
+            report_workers = [
+                subprocess.Popen(["nice", "-n", "10", sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"], cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for _ in range(args.report_workers)
+            ]
         for officer in officers:
             officer.join(args.seconds + 30)
         elapsed = time.monotonic() - started
     finally:
+        for worker in report_workers:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(120)
+            except subprocess.TimeoutExpired:
+                worker.kill()
         # SIGTERM lets gunicorn finish its requests; on a busy machine that can take a while. Then kill, never hang.
         server.send_signal(signal.SIGTERM)
         try:
@@ -229,6 +270,26 @@ def main():
         problems.append("no stale write was refused: the test did not exercise contention")
     if not args.scoring_page and outcomes["saved"] == 0:
         problems.append("nothing was saved")
+    if jobs:
+        from reports.models import ReportJob
+
+        def p95(samples):
+            samples = sorted(samples)
+            return samples[min(len(samples) - 1, round(0.95 * len(samples)) - 1)] * 1000 if samples else float("nan")
+
+        timings = [t for officer in officers for t in officer.timings]
+        before = [seconds for sent, seconds in timings if sent < halfway]
+        during = [seconds for sent, seconds in timings if sent >= halfway]
+        done = ReportJob.objects.filter(pk__in=jobs, status=ReportJob.Status.DONE).count()
+        failed = ReportJob.objects.filter(pk__in=jobs, status=ReportJob.Status.FAILED).count()
+        ratio = p95(during) / p95(before)
+        print(f"autosave p95: {p95(before):.1f} ms without reports ({len(before)} saves), {p95(during):.1f} ms with {len(jobs)} report jobs running ({len(during)} saves): {ratio:.2f}×; reports made {done}, failed {failed}")
+        if ratio > 1.2:
+            problems.append(f"autosave p95 rose {ratio:.2f}× with reports running (allowed 1.2×)")
+        if failed:
+            problems.append(f"{failed} report jobs failed")
+        if done == 0:
+            problems.append("no report was made while the officers were saving: the test did not exercise reports")
     for problem in problems:
         print("PROBLEM:", problem)
     ok = "OK: no server errors" if args.scoring_page else "OK: stored state equals the last acknowledged write of every objective"
