@@ -169,3 +169,25 @@ def test_an_official_text_replaces_a_2018_one_by_loading_a_file(db):
     framework_load(data)
     section = Framework.objects.get(code="nps-2022").sections.get(name="Engaging senior managers")
     assert section.what_it_is == "Official 2022 wording." and section.own_source("what_it_is") == "NPS 2022 toolkit, published by the LGA"
+
+
+def test_an_assessment_against_a_framework_with_a_key_area_awaiting_its_text_works_end_to_end(db, client):
+    """The key area is listed, never scored, and counts agree (1 objective, not 2)."""
+    from assessments.services import assessment_start
+    from councils.models import Membership
+    from reports.pdf import report_html
+
+    from .conftest import make_council, make_user
+
+    framework = framework_load(parse_framework_file(yaml.safe_dump(minimal(objectives=[])))).framework
+    council = make_council("Alpha Borough Council", "alpha")
+    head = make_user("head", council, Membership.Role.HEAD)
+    draft = assessment_start(council_id=council.pk, framework_id=framework.pk, year=2024, user=head, carry_forward=False)
+    assert draft.scores.count() == 1
+    client.force_login(head)
+    overview = client.get(reverse("assessments:detail", args=[draft.pk]))
+    assert overview.status_code == 200 and "0 of 1" in overview.content.decode()
+    later = framework.sections.get(number=2)
+    assert client.get(reverse("assessments:section", args=[draft.pk, later.number])).status_code in (200, 404)
+    assert client.get(reverse("reports:dashboard")).status_code == 200
+    assert "Later" in report_html(draft)
