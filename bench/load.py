@@ -73,6 +73,10 @@ def queue_reports(council, framework, user, count):
         assessment = assessment_start(council_id=council.pk, framework_id=framework.pk, year=year, user=user, carry_forward=False)
         Score.objects.filter(assessment=assessment).update(level=3)
         Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.SUBMITTED, submitted_at=timezone.now(), submitted_by=user)
+    # A scratch database may hold tasks from earlier runs; this run's workers make only this run's reports.
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(task_path="reports.tasks.render_report_job", status="READY").delete()
     jobs = []
     for assessment in Assessment.objects.filter(council=council, year__in=years):
         for edition in ("full", "councillor")[: count - len(jobs)]:
@@ -281,15 +285,16 @@ def main():
         before = [seconds for sent, seconds in timings if sent < halfway]
         during = [seconds for sent, seconds in timings if sent >= halfway]
         done = ReportJob.objects.filter(pk__in=jobs, status=ReportJob.Status.DONE).count()
+        started = ReportJob.objects.filter(pk__in=jobs, attempts__gt=0).count()
         failed = ReportJob.objects.filter(pk__in=jobs, status=ReportJob.Status.FAILED).count()
         ratio = p95(during) / p95(before)
-        print(f"autosave p95: {p95(before):.1f} ms without reports ({len(before)} saves), {p95(during):.1f} ms with {len(jobs)} report jobs running ({len(during)} saves): {ratio:.2f}×; reports made {done}, failed {failed}")
+        print(f"autosave p95: {p95(before):.1f} ms without reports ({len(before)} saves), {p95(during):.1f} ms with {len(jobs)} report jobs running ({len(during)} saves): {ratio:.2f}×; reports started {started}, made {done}, failed {failed}")
         if ratio > 1.2:
             problems.append(f"autosave p95 rose {ratio:.2f}× with reports running (allowed 1.2×)")
         if failed:
             problems.append(f"{failed} report jobs failed")
-        if done == 0:
-            problems.append("no report was made while the officers were saving: the test did not exercise reports")
+        if started == 0:
+            problems.append("no report job started while the officers were saving: the test did not exercise reports")
     for problem in problems:
         print("PROBLEM:", problem)
     ok = "OK: no server errors" if args.scoring_page else "OK: stored state equals the last acknowledged write of every objective"

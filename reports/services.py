@@ -126,7 +126,10 @@ def _stage(job_id):
 
 def report_job_run(*, job_id):
     """The worker's side: make the PDF for this job's fingerprint, recording each stage, success or failure."""
-    job = ReportJob.objects.select_related("assessment__council", "assessment__framework").get(pk=job_id)
+    job = ReportJob.objects.select_related("assessment__council", "assessment__framework").filter(pk=job_id).first()
+    if job is None:
+        logger.info("Report job %s no longer exists (its assessment was deleted); nothing to make.", job_id)
+        return
     if job.status == ReportJob.Status.DONE and cached_pdf(job.assessment_id, job.edition, job.fingerprint) is not None:
         return
     ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, attempts=job.attempts + 1, error="", updated_at=timezone.now())
