@@ -207,6 +207,7 @@ def main():
     parser.add_argument("--scoring-page", action="store_true", help="instead of autosaving, read one key area's scoring page (throughput only)")
     parser.add_argument("--reports", type=int, default=0, help="report jobs to run in the second half (20 in the issue)")
     parser.add_argument("--report-workers", type=int, default=1)
+    parser.add_argument("--report-nice", type=int, default=10, help="the report workers' niceness (0: the same priority as the web)")
     args = parser.parse_args()
     args.seconds = min(args.seconds, 120 if args.reports else 60)
 
@@ -241,7 +242,7 @@ def main():
             halfway = time.monotonic()
             # Report workers as bin/run and README run them: at a lower CPU priority than the web workers.
             report_workers = [
-                subprocess.Popen(["nice", "-n", "10", sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"], cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                subprocess.Popen(["nice", "-n", str(args.report_nice), sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"], cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 for _ in range(args.report_workers)
             ]
         for officer in officers:
