@@ -109,6 +109,18 @@ class ActionPlan(models.Model):
     def is_draft(self):
         return self.status == PlanStatus.DRAFT
 
+    def versions(self):
+        """[(version, when, by whom)] of the published plan, newest first, from its history (one query)."""
+        seen, rows = set(), []
+        history = self.history.filter(version__gt=0).select_related("history_user").order_by("-history_date")
+        for record in history:
+            if record.version in seen:
+                continue
+            seen.add(record.version)
+            user = record.history_user
+            rows.append((record.version, record.history_date, (user.get_full_name() or user.get_username()) if user else ""))
+        return rows
+
     @property
     def version_label(self):
         """'Version 3, published 5 March 2024 by Jo Bloggs' (who and when it was first published)."""

@@ -121,6 +121,7 @@ def plan_detail(request, pk):
             "can_edit": can_edit_plan(request.user, plan),
             "is_head": is_head_for(request.user, plan),
             "current": plan.current_roll_up(lines),
+            "versions": plan.versions() if not plan.is_draft else [],
             "plan_key_areas": len(key_areas),
             "missing_key_areas": len(key_areas - {line.section_id for line in lines if line.objective_id is None}),
         },

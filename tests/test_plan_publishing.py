@@ -81,3 +81,11 @@ def test_changes_to_a_published_plan_are_versions_and_the_report_names_its_versi
     assert plan.version == 2
     assert list(plan.history.order_by("history_date").values_list("version", flat=True))[-2:] == [1, 2]
     assert "Version 2, published" in report_html(last_year, "councillor")
+
+
+def test_the_plan_page_lists_its_versions_after_changes(client, head, plan):
+    plan.touch()
+    plan.touch()
+    client.force_login(head)
+    page = client.get(reverse("actionplans:detail", args=[plan.pk])).content.decode()
+    assert "Versions of this plan (3)" in page and "Version 3:" in page and "Version 1:" in page
