@@ -137,6 +137,12 @@ def _report_urls(assessment, edition):
     }
 
 
+def _progress_context(request, assessment, edition, pdf, job):
+    """What the progress page and its polled partial show: the stage, or the download, and whether we will e-mail."""
+    watching = job is not None and job.notify.filter(pk=request.user.pk).exists()
+    return {"assessment": assessment, "edition_label": EDITIONS[edition], "job": job, "ready": pdf is not None, "urls": _report_urls(assessment, edition), "watching": watching}
+
+
 @login_required
 @require_GET
 def report_download(request, pk):
@@ -149,8 +155,7 @@ def report_download(request, pk):
     pdf, job = report_request(assessment_id=assessment.pk, edition=edition)
     if pdf is not None:
         return downloads.pdf(pdf, report_filename(assessment, edition), inline=bool(request.GET.get("view")))
-    context = {"assessment": assessment, "edition_label": EDITIONS[edition], "job": job, "urls": _report_urls(assessment, edition), "watching": job.notify.filter(pk=request.user.pk).exists()}
-    return render(request, "reports/preparing.html", context)
+    return render(request, "reports/preparing.html", _progress_context(request, assessment, edition, pdf, job))
 
 
 @login_required
@@ -160,9 +165,7 @@ def report_status(request, pk):
     assessment = get_assessment_for_user(request, pk)
     edition = _edition(request)
     pdf, job = report_request(assessment_id=assessment.pk, edition=edition)
-    watching = job is not None and job.notify.filter(pk=request.user.pk).exists()
-    context = {"assessment": assessment, "edition_label": EDITIONS[edition], "job": job, "ready": pdf is not None, "urls": _report_urls(assessment, edition), "watching": watching}
-    return render(request, "reports/partials/report_progress.html", context)
+    return render(request, "reports/partials/report_progress.html", _progress_context(request, assessment, edition, pdf, job))
 
 
 @login_required
