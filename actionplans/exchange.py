@@ -24,7 +24,9 @@ def plan_export_sheets(plan, lines, kpis):
         for row in periods:
             kpi_rows.append(first + ([row["label"], row["target_text"], kpi.format_value(row["value"].actual), STATUS_LABELS[row["status"]]] if row else ["", "", "", "No data"]))
     goals = [[g.text, g.level_range, g.review_date] for g in plan.goals.all()]
+    about = [["Council", str(plan.council)], ["Framework", plan.framework.name], ["Plan", plan.title], ["Period", plan.period_label], ["Status", plan.version_label]]
     return [
+        ("Plan", ["Item", "Value"], about),
         ("Goals", ["Goal", "Levels aimed for", "To be reviewed by"], goals),
         ("Lines", line_header, line_rows),
         ("Delivery considerations", ["Key area", "Depends on", "Owner", "Status"], considerations),

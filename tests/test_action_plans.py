@@ -401,7 +401,8 @@ def test_plan_exports_to_a_workbook_with_lines_considerations_and_kpis(client, c
     client.force_login(councillor)
     response = client.get(reverse("actionplans:export", args=[plan.pk]))
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Goals", "Lines", "Delivery considerations", "KPIs"]
+    assert book.sheetnames == ["Plan", "Goals", "Lines", "Delivery considerations", "KPIs"]
+    assert dict(list(book["Plan"].values)[1:])["Status"].startswith("Version 1, published")
     lines = list(book["Lines"].values)
     assert lines[0][6:10] == ("Target 2024", "What will be done 2024", "Target 2025", "What will be done 2025")
     assert lines[1][8:10] == ("4 Leader", "Member champion")

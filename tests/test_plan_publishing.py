@@ -76,6 +76,8 @@ def test_changes_to_a_published_plan_are_versions_and_the_report_names_its_versi
         "current_level_note": "", "current_text": "", "owner": "", "due_date": "", "status": "in_progress", "progress_notes": "Champion named",
         "targets-TOTAL_FORMS": "0", "targets-INITIAL_FORMS": "0", "targets-MIN_NUM_FORMS": "0", "targets-MAX_NUM_FORMS": "10",
     }
+    form = client.get(reverse("actionplans:line_edit", args=[plan.pk, line.pk])).content.decode()
+    assert "This plan is published: a change saved here is seen by councillors at once, as version 2" in form
     assert client.post(reverse("actionplans:line_edit", args=[plan.pk, line.pk]), post).status_code == 302
     plan.refresh_from_db()
     assert plan.version == 2
