@@ -12,27 +12,25 @@ from django.shortcuts import get_object_or_404
 from councils.access import can_edit_council, council_scope, is_head_of, membership_of
 
 
-def visible_q(user):
+def _reach(user):
+    """(which council's plans, whether drafts too): the one predicate behind visible_q and can_see_plan."""
     scope = council_scope(user)
+    membership = membership_of(user)
+    return scope, scope == "all" or (membership is not None and membership.can_edit)
+
+
+def visible_q(user):
+    scope, drafts = _reach(user)
     if scope is None:
         return Q(pk__in=[])
-    if scope == "all":
-        return Q()
-    membership = membership_of(user)
-    if membership is not None and membership.can_edit:
-        return Q(council_id=scope)
-    return Q(council_id=scope) & ~Q(status="draft")
+    q = Q() if scope == "all" else Q(council_id=scope)
+    return q if drafts else q & ~Q(status="draft")
 
 
 def can_see_plan(user, plan):
-    """visible_q for one plan already in hand (no query): same scope, and drafts only for those who can edit."""
-    scope = council_scope(user)
-    if scope == "all":
-        return True
-    if scope is None or scope != plan.council_id:
-        return False
-    membership = membership_of(user)
-    return plan.status != "draft" or (membership is not None and membership.can_edit)
+    """visible_q for one plan already in hand, without a query."""
+    scope, drafts = _reach(user)
+    return scope is not None and scope in ("all", plan.council_id) and (drafts or plan.status != "draft")
 
 
 def get_plan_for_user(request, pk, *, edit=False, head=False):
