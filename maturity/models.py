@@ -78,10 +78,6 @@ class Section(models.Model):
     def __str__(self):
         return f"{self.number}. {self.name}"
 
-    def source_of(self, text_field):
-        """Where one of this key area's texts comes from: its own source, else the key area's."""
-        return (self.sources or {}).get(text_field) or self.source
-
     def own_source(self, text_field):
         """The source written against this one text, if any (shown beside it as a quiet note)."""
         return (self.sources or {}).get(text_field, "")
@@ -140,10 +136,6 @@ class Objective(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.name}"
-
-    def source_of(self, text_field):
-        """Where one of this objective's texts comes from: its own source, else the objective's."""
-        return (self.sources or {}).get(text_field) or self.source
 
     def own_source(self, text_field):
         """The source written against this text or this objective, if any (shown beside it as a quiet note)."""

@@ -40,6 +40,6 @@ def source_note(entry, text_field):
 
 @register.filter
 def lower_first(text):
-    """'wording from the 2018 toolkit' after 'Levels: '; leaves 'NPS 2022 …' alone."""
+    """'wording from the 2018 toolkit' after 'Levels: '; leaves an acronym such as 'NPS 2022 …' alone."""
     text = str(text or "")
-    return text[:1].lower() + text[1:] if text[:2].istitle() and not text[:3].isupper() else text
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
