@@ -187,3 +187,32 @@ def test_the_blank_response_sheet_is_tagged_too(client, officer, draft):
     response = client.get(reverse("ratings:response_sheet", args=[draft.pk]), {"format": "pdf"})
     reader, tags = structure(response.content)
     assert reader.trailer["/Root"]["/Lang"] and any(tag == "/Table" for tag, _ in tags)
+
+
+def test_the_collector_pause_ends_with_the_layout_even_when_it_fails(monkeypatch):
+    import gc
+
+    from reports import pdf
+
+    seen = []
+
+    class Exploding:
+        def __init__(self, **kwargs):
+            pass
+
+        def write_pdf(self, **kwargs):
+            seen.append(gc.isenabled())
+            raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(pdf, "HTML", Exploding)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        pdf.render_pdf("<p>x</p>")
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # a caller that had it off keeps it off
+    try:
+        with pytest.raises(RuntimeError):
+            pdf.render_pdf("<p>x</p>")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
