@@ -223,7 +223,12 @@ class PlanLine(models.Model):
 
     @property
     def label(self):
-        return self.title or (self.objective.name if self.objective_id else self.section.name)
+        """Its title, else its objective's or key area's name ('' while a form holds neither)."""
+        if self.title:
+            return self.title
+        if self.objective_id:
+            return self.objective.name
+        return self.section.name if self.section_id else ""
 
     @property
     def area_label(self):

@@ -180,6 +180,7 @@ def plan_gap(request, pk):
 def line_edit(request, pk, line=None):
     plan = get_plan_for_user(request, pk, edit=True)
     instance = get_object_or_404(PlanLine, plan=plan, pk=line) if line else PlanLine(plan=plan)
+    heading = instance.label if line else ""  # as saved: a refused form leaves its half-checked values on the instance
     assessed = plan.assessed_levels()
     data = request.POST or None
     form = PlanLineForm(data, instance=instance, plan=plan, assessed=assessed)
@@ -191,7 +192,7 @@ def line_edit(request, pk, line=None):
             messages.success(request, f"Saved “{instance.label}”.")
             return redirect("actionplans:detail", pk=plan.pk)
         targets.is_valid()
-    return render(request, "actionplans/line_form.html", {"plan": plan, "form": form, "targets": targets, "line": instance, "assessed": assessed})
+    return render(request, "actionplans/line_form.html", {"plan": plan, "form": form, "targets": targets, "line": instance, "heading": heading, "assessed": assessed})
 
 
 def _edit_child(request, plan, model, form_class, pk, template, noun):

@@ -225,6 +225,17 @@ def test_objective_must_belong_to_the_chosen_key_area(client, officer, plan, nps
     assert snapshot(plan) == before
 
 
+def test_emptying_a_key_area_line_to_nothing_is_refused_with_its_saved_name_kept(client, officer, plan):
+    line = plan.lines.select_related("section").first()
+    before = snapshot(plan)
+    client.force_login(officer)
+    response = client.post(reverse("actionplans:line_edit", args=[plan.pk, line.pk]), {"targets-TOTAL_FORMS": "0", "targets-INITIAL_FORMS": "0"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Give an area outside the framework a title" in page
+    assert f"<h1 class=\"h3\">{line.section.name}</h1>" in page  # the heading names the line as saved
+    assert snapshot(plan) == before
+
+
 # Gap view
 
 

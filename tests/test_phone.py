@@ -40,7 +40,7 @@ def council_setup(transactional_db, nps2018):
     KpiValue.objects.create(kpi=kpi, period_start=date(2024, 4, 1), actual="171")
     invitation = Invitation.objects.create(assessment=draft, rater=rater, role_label="Commissioner", invited_by=head)
     invitation.objectives.set(nps2018.objectives.filter(section__number=1))
-    return {"draft": draft, "last": last, "plan": plan, "invitation": invitation}
+    return {"draft": draft, "last": last, "plan": plan, "invitation": invitation, "line": plan.lines.first().pk, "kpi": kpi.pk}
 
 
 def pages_for(who, s):
@@ -48,23 +48,49 @@ def pages_for(who, s):
     common = ["/", "/guidance/", "/frameworks/"]
     return {
         "officer": common + ["/assessments/", f"/assessments/{draft}/", f"/assessments/{draft}/sections/1/", f"/assessments/{draft}/year-on-year/", f"/plans/{plan}/", "/dashboard/", "/dashboard/benchmarking/"],
-        "head": ["/", f"/assessments/{draft}/submit/", f"/assessments/{draft}/raters/", f"/plans/{plan}/gap/", "/plans/"],
+        "head": [
+            "/",
+            f"/assessments/{draft}/submit/",
+            f"/assessments/{draft}/raters/",
+            f"/assessments/{draft}/consolidation/",
+            f"/plans/{plan}/gap/",
+            "/plans/",
+            "/plans/new/",
+            f"/plans/{plan}/edit/",
+            f"/plans/{plan}/lines/new/",
+            f"/plans/{plan}/lines/{s['line']}/",
+            f"/plans/{plan}/kpis/new/",
+            f"/plans/{plan}/kpis/{s['kpi']}/",
+            f"/plans/{plan}/goals/new/",
+            f"/plans/{plan}/reviews/new/",
+            f"/plans/{plan}/considerations/new/",
+            "/assessments/new/",
+        ],
+        "officer_more": [
+            f"/assessments/{draft}/all/",
+            f"/assessments/{draft}/objectives/1/history/",
+            f"/assessments/{draft}/objectives/1/evidence/",
+            f"/assessments/{draft}/import/",
+            "/frameworks/nps-2018/",
+        ],
         "councillor": common + ["/dashboard/", f"/assessments/{last}/", f"/plans/{plan}/", "/assessments/"],
         "rater": ["/", f"/ratings/{s['invitation'].pk}/", "/guidance/"],
     }[who]
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("who", ["officer", "head", "councillor", "rater"])
+@pytest.mark.parametrize("who", ["officer", "officer_more", "head", "councillor", "rater"])
 def test_every_page_fits_the_screen_has_sign_out_and_passes_axe(browser, live_server, council_setup, who, size):
     width, height = SIZES[size]
+    pages = pages_for(who, council_setup)
+    who = who.removesuffix("_more")
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         sign_in(page, live_server, who)
-        for path in pages_for(who, council_setup):
+        for path in pages:
             response = page.goto(f"{live_server.url}{path}")
             assert response.status == 200, (who, path, response.status)
             page.wait_for_load_state("networkidle")
@@ -75,7 +101,7 @@ def test_every_page_fits_the_screen_has_sign_out_and_passes_axe(browser, live_se
                 assert not sign_out.is_visible()
                 page.get_by_role("button", name="Menu").click()
             assert sign_out.is_visible(), (who, size, path)
-            in_navigation = path != "/" and not path.startswith("/ratings/") and "/raters/" not in path
+            in_navigation = path != "/" and not path.startswith("/ratings/")
             if in_navigation:
                 assert page.locator("#main-nav [aria-current=page]").count() == 1, (who, path)
             assert axe_violations(page) == [], (who, size, path)
