@@ -72,8 +72,9 @@ def pages_for(who, s):
             f"/assessments/{draft}/objectives/1/evidence/",
             f"/assessments/{draft}/import/",
             "/frameworks/nps-2018/",
+            f"/reports/{draft}/pdf/",
         ],
-        "councillor": common + ["/dashboard/", f"/assessments/{last}/", f"/plans/{plan}/", "/assessments/"],
+        "councillor": common + ["/dashboard/", f"/assessments/{last}/", f"/plans/{plan}/", "/assessments/", "/dashboard/benchmarking/", f"/plans/{plan}/gap/"],
         "rater": ["/", f"/ratings/{s['invitation'].pk}/", "/guidance/"],
     }[who]
 
@@ -124,3 +125,24 @@ def test_the_header_stays_on_one_line_on_a_laptop(browser, live_server, council_
         assert page.locator("#main-nav a[aria-current=page]").inner_text() == "Action plans"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path", ["plans/{plan}/", "plans/{plan}/gap/"])
+def test_plan_tables_become_cards_on_a_phone_and_stay_a_table_on_a_laptop(browser, live_server, council_setup, path):
+    """A councillor reads the plan on a phone: no table to scroll sideways, each cell names its column."""
+    url = f"{live_server.url}/{path.format(plan=council_setup['plan'].pk)}"
+    for width, stacked in [(390, True), (1366, False)]:
+        context = browser.new_context(viewport={"width": width, "height": 844})
+        page = context.new_page()
+        try:
+            sign_in(page, live_server, "councillor")
+            page.goto(url)
+            table = page.locator("table.stack-on-phone").first
+            shape = table.evaluate("t => ({display: getComputedStyle(t).display, wide: t.parentElement.scrollWidth > t.parentElement.clientWidth, label: getComputedStyle(t.querySelector('td[data-label]'), '::before').content})")
+            if stacked:
+                assert shape["display"] == "block" and not shape["wide"], shape
+                assert shape["label"] not in ("none", "normal", ""), shape
+            else:
+                assert shape["display"] == "table", shape
+        finally:
+            context.close()
