@@ -38,6 +38,8 @@ def council_setup(transactional_db, nps2018):
         LineTarget.objects.create(line=line, year=2025, level=min(5, (line.current_level or 2) + 1), narrative="Establish a Gateway Process managed through a procurement committee of senior managers")
     kpi = Kpi.objects.create(plan=plan, name="Waivers of contract procedure rules", kind=Kpi.Kind.QUANTITY, unit=Kpi.Unit.COUNT, direction=Kpi.Direction.LOWER, baseline_value="189", baseline_period=date(2023, 4, 1))
     KpiValue.objects.create(kpi=kpi, period_start=date(2024, 4, 1), actual="171")
+    plan.considerations.create(section=plan.framework.sections.get(number=6), description="Contract managers trained across all directorates before the 2025 target", owner="Head of Procurement")
+    plan.reviews.create(year=2024, previous_priorities="Social value policy", progress="Policy adopted by Cabinet", new_priorities="Measure social value delivered", development_plans="Social value portal for suppliers")
     invitation = Invitation.objects.create(assessment=draft, rater=rater, role_label="Commissioner", invited_by=head)
     invitation.objectives.set(nps2018.objectives.filter(section__number=1))
     return {"draft": draft, "last": last, "plan": plan, "invitation": invitation, "line": plan.lines.first().pk, "kpi": kpi.pk}
