@@ -8,6 +8,10 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from assessments.signals import assessment_submitted
 
+        from . import pdf_writer
+
+        pdf_writer.install()
+
         from .services import reports_queue_for_submission
 
         def queue_reports(sender, assessment_id, user_id=None, **kwargs):

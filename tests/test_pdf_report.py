@@ -216,3 +216,49 @@ def test_the_collector_pause_ends_with_the_layout_even_when_it_fails(monkeypatch
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_contents_lists_each_key_area_with_the_page_it_starts_on(medway_pdf):
+    pages = pages_text(medway_pdf["submitted"])
+    contents = pages[1]
+    assert "Contents" in contents
+    starts = {}
+    for number, name in ((1, "Engaging Councillors"), (4, "Engaging strategic suppliers"), (11, "Enablers")):
+        listed = re.search(rf"{number}\. {name} (\d+)", contents)
+        assert listed, f"{name} is not in the contents with a page number"
+        starts[number] = int(listed.group(1))
+        assert pages[starts[number] - 1].count(f"{number}. {name}") >= 1  # its heading (and running footer) are there
+    assert 2 < starts[1] < starts[4] < starts[11] <= len(pages)
+
+
+def test_pdf_writer_compresses_at_the_default_level_and_inflates_to_the_same_bytes():
+    import zlib
+
+    import pydyf
+
+    from reports import pdf_writer
+
+    pdf_writer.install()
+    pdf_writer.install()  # twice is the same as once
+    content = b"<</Type/StructElem/S/Span/K[0]/Pg 12 0 R/P 345 0 R>>\n" * 4000
+    stream = pydyf.Stream([content], compress=True)
+    deflated = re.search(rb"stream\n(.*)\nendstream", stream.data, re.S).group(1)
+    inflated = zlib.decompress(deflated)
+    assert inflated.strip() == content.strip()
+    level6 = zlib.compressobj(6)
+    assert deflated == level6.compress(inflated) + level6.flush()  # pydyf alone would have used level 9
+
+
+def test_pdf_writer_page_references_follow_pages_as_they_are_added():
+    import pydyf
+
+    from reports import pdf_writer
+
+    pdf_writer.install()
+    document = pydyf.PDF()
+    first = pydyf.Dictionary({"Type": "/Page"})
+    document.add_page(first)
+    assert document.page_references == (first.reference,)
+    second = pydyf.Dictionary({"Type": "/Page"})
+    document.add_page(second)
+    assert document.page_references == (first.reference, second.reference)
