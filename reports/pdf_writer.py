@@ -22,7 +22,6 @@ class _Deflate:
     """What pydyf reaches for as `zlib`, with its level-9 request answered at COMPRESSION_LEVEL."""
 
     compress = staticmethod(zlib.compress)
-    error = zlib.error
 
     @staticmethod
     def compressobj(level=COMPRESSION_LEVEL, *args, **kwargs):

@@ -2,7 +2,9 @@ import io
 import re
 import shutil
 import subprocess
+import zlib
 
+import pydyf
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -13,6 +15,7 @@ from actionplans.services import plan_create
 from assessments.services import assessment_reopen, assessment_start
 from councils.models import Membership
 from maturity.models import Framework
+from reports import pdf_writer
 from reports.models import CachedReport
 from reports.pdf import report_html, report_pdf
 
@@ -232,12 +235,6 @@ def test_the_contents_lists_each_key_area_with_the_page_it_starts_on(medway_pdf)
 
 
 def test_pdf_writer_compresses_at_the_default_level_and_inflates_to_the_same_bytes():
-    import zlib
-
-    import pydyf
-
-    from reports import pdf_writer
-
     pdf_writer.install()
     pdf_writer.install()  # twice is the same as once
     content = b"<</Type/StructElem/S/Span/K[0]/Pg 12 0 R/P 345 0 R>>\n" * 4000
@@ -250,10 +247,6 @@ def test_pdf_writer_compresses_at_the_default_level_and_inflates_to_the_same_byt
 
 
 def test_pdf_writer_page_references_follow_pages_as_they_are_added():
-    import pydyf
-
-    from reports import pdf_writer
-
     pdf_writer.install()
     document = pydyf.PDF()
     first = pydyf.Dictionary({"Type": "/Page"})
