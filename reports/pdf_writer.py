@@ -1,4 +1,4 @@
-"""Two costs pydyf (the PDF writer under WeasyPrint) pays on every tagged report that buy nothing; removed once, when
+"""Three costs pydyf (the PDF writer under WeasyPrint) pays on every tagged report that buy nothing; removed once, when
 the reports app loads (issue #17, measured in docs/benchmarks.md).
 
 1. **Compression level.** pydyf deflates every stream at zlib's slowest level, 9. A tagged report keeps about 12,000
@@ -8,7 +8,12 @@ the reports app loads (issue #17, measured in docs/benchmarks.md).
 2. **Page references.** WeasyPrint's tagging asks pydyf for the list of page references once per tagged box, and pydyf
    builds the whole list again each time (7,000 times for 44 pages). We keep it until a page is added.
 
-Both keep pydyf's behaviour and only change how fast it gets there; `install()` is idempotent and a test checks each.
+3. **Turning values into bytes.** Every key and value of those 12,000 structure objects passes through pydyf's
+   `_to_bytes`, which asks `isinstance` of each in turn (bytes, float, pdf object) before it reaches the names and
+   numbers most of them are: 300,000 calls a report. We answer bytes, text and whole numbers by their exact type first
+   and hand everything else to pydyf's own function, so the bytes written are the same.
+
+All three keep pydyf's behaviour and only change how fast it gets there; `install()` is idempotent and a test checks each.
 """
 
 import zlib
@@ -37,9 +42,25 @@ def _page_references(pdf):
     return cached[1]
 
 
+_pydyf_to_bytes = pydyf._to_bytes
+
+
+def _to_bytes(item):
+    kind = type(item)
+    if kind is bytes:
+        return item
+    if kind is str:
+        return item.encode("ascii")  # as pydyf: str(item).encode("ascii")
+    if kind is int:
+        return b"%d" % item
+    return _pydyf_to_bytes(item)  # floats, pdf objects, bools and the rest, exactly as pydyf writes them
+
+
 def install():
-    """Apply both, once per process (called from ReportsConfig.ready)."""
+    """Apply all three, once per process (called from ReportsConfig.ready)."""
     if pydyf.zlib is not _Deflate:
         pydyf.zlib = _Deflate
     if pydyf.PDF.__dict__["page_references"].fget is not _page_references:
         pydyf.PDF.page_references = property(_page_references)
+    if pydyf._to_bytes is not _to_bytes:
+        pydyf._to_bytes = _to_bytes

@@ -255,3 +255,16 @@ def test_pdf_writer_page_references_follow_pages_as_they_are_added():
     second = pydyf.Dictionary({"Type": "/Page"})
     document.add_page(second)
     assert document.page_references == (first.reference, second.reference)
+
+
+def test_pdf_writer_writes_every_kind_of_value_as_pydyf_does():
+    pdf_writer.install()
+    assert pydyf._to_bytes is pdf_writer._to_bytes
+    values = [b"/Span", "/P", 0, 7, -12, 10**20, True, False, 0.5, 2.0, -1.25, None, pydyf.String("Comment: (draft)"), pydyf.Array([1, "/Name", 3.5])]
+    for value in values:
+        assert pdf_writer._to_bytes(value) == pdf_writer._pydyf_to_bytes(value), value
+    element = pydyf.Dictionary({"Type": "/StructElem", "S": "/Span", "K": pydyf.Array([0, 1]), "Pg": b"12 0 R", "Alt": pydyf.String("Chart")})
+    assert element.data == b"<</Type /StructElem/S /Span/K [0 1]/Pg 12 0 R/Alt (Chart)>>"
+    with pytest.raises(UnicodeEncodeError):
+        pdf_writer._to_bytes("é")  # pydyf's own error for text that is not ASCII, so String still falls back to UTF-16
+    assert pydyf.String("é").data == pdf_writer._pydyf_to_bytes(pydyf.String("é"))
