@@ -175,6 +175,13 @@ def test_councillor_reads_the_dashboard_charts_and_cannot_edit(page, live_server
     assert axe_violations(page) == []
     assert page.locator("form[method=post]").count() == 1  # sign out only
     screenshot(page, "dashboard-councillor")
+    ticks = page.locator("[data-chart='chart-profile'] .xtick text")
+    assert ticks.all_text_contents() == ["1 Minimum", "2 Developing", "3 Mature", "4 Leader", "5 Innovator"]
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone the level names would turn on their side, cut off
+    page.reload()
+    page.wait_for_selector("[data-chart='chart-profile'][data-drawn='true']")
+    assert ticks.all_text_contents() == ["1", "2", "3", "4", "5"]
+    assert page.locator("[data-chart='chart-profile'] .g-xtitle").text_content() == "Level (1 to 5)"
     response = page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/1/")
     assert response.status == 403
     response = page.goto(f"{live_server.url}/plans/{plan.pk}/lines/{line.pk}/")
