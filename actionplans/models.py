@@ -5,16 +5,14 @@ key-area or objective level with a target level per year; delivery
 considerations record what the plan depends on; KPIs measure progress.
 """
 
-from collections import defaultdict
-from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from assessments.models import Assessment
 from councils.models import Council
 from maturity import rules
 from maturity.levels import Level
@@ -137,38 +135,6 @@ class ActionPlan(models.Model):
     def years(self):
         return list(range(self.start_year, self.end_year + 1))
 
-    def latest_assessment(self):
-        """The council's latest submitted assessment against this plan's framework, or None."""
-        return (
-            Assessment.objects.submitted()
-            .filter(council_id=self.council_id, framework_id=self.framework_id)
-            .order_by("-year")
-            .first()
-        )
-
-    def current_roll_up(self, lines=None):
-        """The weakest and the mean of the plan's key-area current levels (rules.roll_up)."""
-        lines = lines if lines is not None else list(self.lines.all())
-        return rules.roll_up([line.current_level for line in lines if line.objective_id is None and line.section_id])
-
-    def assessed_levels(self, assessment=None):
-        """{'year', 'objectives': {objective_id: level}, 'sections': {section_id: weakest level}} from one query."""
-        assessment = assessment or self.latest_assessment()
-        if assessment is None:
-            return {"year": None, "objectives": {}, "sections": {}, "means": {}}
-        objectives, by_section = {}, defaultdict(list)
-        for objective_id, section_id, level, out_of_scope in assessment.scores.values_list("objective_id", "objective__section_id", "level", "out_of_scope"):
-            objectives[objective_id] = level
-            by_section[section_id].append(rules.OUT_OF_SCOPE if out_of_scope else level)
-        roll_ups = {section_id: rules.roll_up(levels) for section_id, levels in by_section.items()}
-        return {
-            "year": assessment.year,
-            "objectives": objectives,
-            # The LGA rule: a key area stands at the weakest level of attainment within it.
-            "sections": {section_id: figures["weakest"] for section_id, figures in roll_ups.items() if figures["weakest"] is not None},
-            "means": {section_id: figures["mean"] for section_id, figures in roll_ups.items() if figures["mean"] is not None},
-        }
-
 
 class PlanLine(models.Model):
     """One thing to improve: at key-area level (objective empty), for one objective, or outside the framework
@@ -230,13 +196,8 @@ class PlanLine(models.Model):
             return self.objective.name
         return self.section.name if self.section_id else ""
 
-    @property
-    def area_label(self):
-        """Where the line sits: its key area, or 'Outside the framework'."""
-        return str(self.section) if self.section_id else "Outside the framework"
-
     def assessed_level(self, assessed):
-        """The latest assessed level for this line, from `ActionPlan.assessed_levels()`."""
+        """The latest assessed level for this line, from `actionplans.selectors.assessed_levels`."""
         if self.objective_id:
             return assessed["objectives"].get(self.objective_id)
         return assessed["sections"].get(self.section_id) if self.section_id else None
@@ -265,7 +226,7 @@ class PlanLine(models.Model):
     def progress(self, assessed, today=None):
         """'achieved', 'overdue', 'on_track' or 'no_target' against the latest assessed level; 'in_words' for an
         area outside the framework (its progress is written, never judged by a level)."""
-        today = today or date.today()
+        today = today or timezone.localdate()
         if self.is_custom:
             return "in_words"
         final = self.final_target()

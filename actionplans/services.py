@@ -3,6 +3,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from .models import ActionPlan, PlanLine, PlanStatus
+from .selectors import assessed_levels, latest_assessment
 
 
 @transaction.atomic
@@ -22,7 +23,7 @@ def plan_add_key_areas(*, plan_id, user):
     """A key-area line for every key area of the framework that has none yet, its current level the latest assessed
     (weakest) one. Returns how many were added."""
     plan = ActionPlan.objects.select_for_update().get(pk=plan_id)
-    assessed = plan.assessed_levels()
+    assessed = assessed_levels(assessment=latest_assessment(plan=plan))
     have = set(plan.lines.filter(objective__isnull=True).values_list("section_id", flat=True))
     lines = [
         PlanLine(plan=plan, section=section, current_level=assessed["sections"].get(section.pk), order=section.number)

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,26 +25,10 @@ from .forms import (
     PlanReviewForm,
     TargetFormSet,
 )
-from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanGoal, PlanLine, PlanReview
+from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, PlanGoal, PlanLine, PlanReview
+from .selectors import assessed_levels, latest_assessment, plan_display
 from .services import kpi_save, line_save, plan_add_key_areas, plan_create, plan_publish
 from .tables import ActionPlanTable
-
-
-def _lines(plan):
-    return (
-        plan.lines.select_related("section", "objective")
-        .prefetch_related(
-            Prefetch("targets", queryset=LineTarget.objects.order_by("year")),
-            "objective__descriptors",
-            "section__principles",
-        )
-    )
-
-
-def _kpis(plan):
-    return plan.kpis.select_related("section", "line__section", "line__objective").prefetch_related(
-        Prefetch("values", queryset=KpiValue.objects.order_by("period_start"))
-    )
 
 
 @login_required
@@ -97,30 +81,18 @@ def plan_edit(request, pk):
 @require_GET
 def plan_detail(request, pk):
     plan = get_plan_for_user(request, pk)
-    assessed = plan.assessed_levels()
-    lines = list(_lines(plan))
-    for line in lines:
-        line.assessed = line.assessed_level(assessed)
-        line.state = line.progress(assessed)
-        line.cells = [line.target_cell(year) for year in plan.years]
-    kpis = list(_kpis(plan))
-    for kpi in kpis:
-        kpi.rows = kpi.periods()
+    display = plan_display(plan=plan)
     key_areas = set(plan.framework.sections.values_list("pk", flat=True))
+    lines = display["lines"]
     return render(
         request,
         "actionplans/detail.html",
         {
-            "plan": plan,
-            "assessed": assessed,
-            "lines": lines,
-            "considerations": plan.considerations.select_related("section"),
-            "goals": plan.goals.all(),
-            "reviews": plan.reviews.all(),
-            "kpis": kpis,
+            **display,
+            "plan_view": display,
+            "current": display["current_roll_up"],
             "can_edit": can_edit_plan(request.user, plan),
             "is_head": is_head_for(request.user, plan),
-            "current": plan.current_roll_up(lines),
             "versions": plan.versions() if not plan.is_draft else [],
             "plan_key_areas": len(key_areas),
             "missing_key_areas": len(key_areas - {line.section_id for line in lines if line.objective_id is None}),
@@ -154,25 +126,24 @@ def plan_publish_view(request, pk):
 def plan_gap(request, pk):
     """Every key area: current, target and latest assessed level, biggest gap first."""
     plan = get_plan_for_user(request, pk)
-    assessed = plan.assessed_levels()
-    lines = list(_lines(plan))
+    display = plan_display(plan=plan)
+    assessed = display["assessed"]
     rows, covered = [], set()
-    for line in lines:
+    for line in display["lines"]:
         if line.is_custom:
             continue  # an area outside the framework has no level to close a gap to
         covered.add(line.section_id)
         final = line.final_target()
-        level = line.assessed_level(assessed)
-        baseline = level if level is not None else line.current_level
+        baseline = line.assessed if line.assessed is not None else line.current_level
         rows.append({
-            "section": line.section, "line": line, "current": line.current_level, "assessed": level, "target": final,
-            "gap": (final.level - baseline) if final and baseline is not None else None, "state": line.progress(assessed),
+            "section": line.section, "line": line, "current": line.current_level, "assessed": line.assessed, "target": final,
+            "gap": (final.level - baseline) if final and baseline is not None else None, "state": line.state,
         })
     for section in plan.framework.sections.all():
         if section.pk not in covered:
             rows.append({"section": section, "line": None, "current": None, "assessed": assessed["sections"].get(section.pk), "target": None, "gap": None, "state": "no_target"})
     rows.sort(key=lambda row: (row["gap"] is None, -(row["gap"] or 0), row["section"].number, row["line"].pk if row["line"] else 0))
-    return render(request, "actionplans/gap.html", {"plan": plan, "assessed": assessed, "rows": rows})
+    return render(request, "actionplans/gap.html", {"plan": plan, "plan_view": display, "assessed": assessed, "rows": rows})
 
 
 @login_required
@@ -181,7 +152,7 @@ def line_edit(request, pk, line=None):
     plan = get_plan_for_user(request, pk, edit=True)
     instance = get_object_or_404(PlanLine, plan=plan, pk=line) if line else PlanLine(plan=plan)
     heading = instance.label if line else ""  # as saved: a refused form leaves its half-checked values on the instance
-    assessed = plan.assessed_levels()
+    assessed = assessed_levels(assessment=latest_assessment(plan=plan))
     data = request.POST or None
     form = PlanLineForm(data, instance=instance, plan=plan, assessed=assessed)
     targets = TargetFormSet(data, instance=instance, plan=plan, prefix="targets")
@@ -272,5 +243,5 @@ def item_delete(request, pk, kind, item):
 def plan_export(request, pk):
     """The plan as a workbook: lines with their yearly targets, delivery considerations, KPIs with every period."""
     plan = get_plan_for_user(request, pk)
-    content = sheets.workbook_bytes(plan_export_sheets(plan, list(_lines(plan)), list(_kpis(plan))))
+    content = sheets.workbook_bytes(plan_export_sheets(plan_display(plan=plan)))
     return downloads.xlsx(content, f"{plan.council.slug}-{plan.framework.code}-plan-{plan.start_year}-{plan.end_year}.xlsx")

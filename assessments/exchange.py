@@ -9,12 +9,13 @@ from maturity.levels import Level
 
 from . import spreadsheets
 from .models import Assessment, Score
+from .selectors import previous_submitted, score_has_evidence, year_levels
 
 
 def assessment_export_rows(assessment):
     """One row per objective in our export layout (spreadsheets.OUR_COLUMNS); each row carries its key area's
     value-code answers, so a single CSV holds everything an import needs."""
-    previous = assessment.previous()
+    previous = previous_submitted(assessment=assessment)
     flags = {f.section_id: f for f in assessment.key_area_flags.all()}
     before = {objective_id: rules.format_level(level, wt, unscored="") for objective_id, level, wt in previous.scores.values_list("objective_id", "level", "working_towards")} if previous else {}
     rows = []
@@ -34,7 +35,7 @@ def assessment_export_rows(assessment):
 
 def assessment_summary_rows(assessment, export_rows):
     """The Summary sheet: the year, its status and its roll-up."""
-    overall = rules.roll_up(score.roll_up_level for score in assessment.scores.only("level", "out_of_scope"))
+    overall = year_levels(assessment=assessment)["overall"]
     rows = [
         ["Council", str(assessment.council)], ["Framework", assessment.framework.name], ["Year", assessment.year],
         ["Status", assessment.get_status_display()], ["Submitted", f"{assessment.submitted_at:%d %B %Y}" if assessment.submitted_at else ""],
@@ -92,7 +93,7 @@ def assessment_import_preview(assessment: Assessment, items):
                     working_towards=merged["working_towards"],
                     out_of_scope=merged["out_of_scope"],
                     out_of_scope_reason=merged["out_of_scope_reason"],
-                    has_evidence=bool(merged["evidence"].strip()) or bool(score.evidence_items.all()) or any(url for _, url, _ in item.extras.get("evidence_links", [])),
+                    has_evidence=score_has_evidence(score=score, evidence_text=merged["evidence"], more_links=sum(1 for _, url, _ in item.extras.get("evidence_links", []) if url)),
                     directorate_levels=[(r.directorate, r.level) for r in score.directorate_ratings.all()],
                     texts={key: merged[key] for key in ("comment", "action", "evidence", "out_of_scope_reason")},
                 )
@@ -156,10 +157,11 @@ def _new_links(score, lines):
 def key_area_rows(assessment):
     """The Key areas sheet: each key area's roll-up and the LGA's two value-code questions."""
     flags = {f.section_id: f for f in assessment.key_area_flags.all()}
-    roll_ups, _ = assessment.roll_ups()
+    roll_ups = year_levels(assessment=assessment)["sections"]
+    empty = rules.roll_up([])
     rows = []
     for section in assessment.framework.sections.all():
-        figures = roll_ups.get(section.pk, rules.roll_up([]))
+        figures = roll_ups.get(section.pk, empty)
         flag = flags.get(section.pk)
         rows.append([
             section.number, section.name, Level.label_of(figures["weakest"]) if figures["weakest"] else "Unscored", figures["mean"] if figures["mean"] is not None else "",

@@ -7,6 +7,7 @@ from maturity.levels import Level
 from maturity.models import Framework
 
 from .evidence import check_upload
+from .selectors import score_has_evidence
 from .spreadsheets import MAX_UPLOAD_BYTES
 
 LEVEL_CHOICES = [("", "Unscored")] + [(level.value, Level.label_of(level.value)) for level in Level]
@@ -50,10 +51,10 @@ class ScoreForm(forms.Form):
     out_of_scope_reason = _text_field("Why it is out of scope")
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
-    def __init__(self, *args, directorates=(), has_attached_evidence=False, **kwargs):
+    def __init__(self, *args, directorates=(), score=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.directorates = list(directorates)
-        self.has_attached_evidence = has_attached_evidence
+        self.score = score
         self.weakest = None  # (directorate, level) once cleaned, for the "set the council score to the weakest" button
         for directorate in self.directorates:
             self.fields[f"dir_{directorate.pk}"] = _level_field(label=directorate.name)
@@ -82,7 +83,7 @@ class ScoreForm(forms.Form):
             working_towards=data.get("working_towards", False),
             out_of_scope=data.get("out_of_scope", False),
             out_of_scope_reason=data.get("out_of_scope_reason", ""),
-            has_evidence=bool((data.get("evidence") or "").strip()) or self.has_attached_evidence,
+            has_evidence=score_has_evidence(score=self.score, evidence_text=data.get("evidence") or "") if self.score is not None else rules.has_evidence(evidence_text=data.get("evidence")),
             directorate_levels=rated,
             texts={key: data.get(key, "") for key in ("comment", "action", "evidence", "out_of_scope_reason")},
         )

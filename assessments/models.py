@@ -1,5 +1,3 @@
-from collections import defaultdict
-
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -69,39 +67,6 @@ class Assessment(models.Model):
     def is_draft(self):
         return self.status == self.Status.DRAFT
 
-    def previous(self):
-        """The latest submitted assessment of an earlier year, same council and framework."""
-        return (
-            Assessment.objects.submitted()
-            .filter(council_id=self.council_id, framework_id=self.framework_id, year__lt=self.year)
-            .order_by("-year")
-            .first()
-        )
-
-    def roll_ups(self):
-        """({section_id: roll-up}, overall roll-up) from one query over the scores; see rules.roll_up."""
-        levels = defaultdict(list)
-        for section_id, level, out_of_scope in self.scores.values_list("objective__section_id", "level", "out_of_scope"):
-            levels[section_id].append(rules.OUT_OF_SCOPE if out_of_scope else level)
-        overall = rules.roll_up([level for values in levels.values() for level in values])
-        return {section_id: rules.roll_up(values) for section_id, values in levels.items()}, overall
-
-    def sign_off_summary(self):
-        """What signing off this year signs: how many changed since last year, came across unchanged, are unscored, and the 5s with their evidence."""
-        scores = list(self.scores.select_related("objective__section").prefetch_related("evidence_items").order_by("objective__number"))
-        previous = self.previous()
-        before = dict(previous.scores.values_list("objective_id", "level")) if previous else {}
-        in_scope = [s for s in scores if not s.out_of_scope]
-        return {
-            "total": len(in_scope),
-            "changed": sum(1 for s in in_scope if previous and s.level != before.get(s.objective_id)),
-            "carried_unchanged": [s for s in in_scope if s.carried_forward],
-            "unscored": [s for s in in_scope if s.level is None],
-            "fives": [(s, bool(s.evidence.strip()), len(s.evidence_items.all())) for s in in_scope if s.level == Level.INNOVATOR],
-            "out_of_scope": [s for s in scores if s.out_of_scope],
-            "previous": previous,
-        }
-
     def next_to_do(self):
         """The first unscored objective, and the first carried forward from last year that nobody has reviewed yet."""
         open_scores = self.scores.filter(out_of_scope=False).select_related("objective__section").order_by("objective__number")
@@ -162,18 +127,19 @@ class Score(models.Model):
         return Level.label_of(self.level)
 
     @property
+    def shown(self):
+        """rules.shown_level: the level as every page, export and the PDF shows it (written '2/3', words '2 Developing / Mature')."""
+        return rules.shown_level(level=self.level, working_towards=self.working_towards, out_of_scope=self.out_of_scope)
+
+    @property
     def display_level(self):
         """'2', '2/3' when working towards 3, 'n/a' when out of scope, or '–'."""
-        return rules.format_level(self.level, self.working_towards, out_of_scope=self.out_of_scope)
+        return self.shown["written"]
 
     @property
     def roll_up_level(self):
         """What this score adds to a key area's roll-up: its level, None, or rules.OUT_OF_SCOPE."""
         return rules.OUT_OF_SCOPE if self.out_of_scope else self.level
-
-    def weakest_rating(self):
-        """The lowest directorate rating (uses prefetched ratings), or None."""
-        return rules.weakest(self.directorate_ratings.all(), level_of=lambda r: r.level, order_of=lambda r: rules.directorate_order(r.directorate))
 
 
 class DirectorateRating(models.Model):

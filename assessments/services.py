@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from maturity import rules
 
 from .models import Assessment, AssessmentEvent, DirectorateRating, Evidence, KeyAreaFlags, Score
+from .selectors import previous_submitted, score_has_evidence
 from .signals import assessment_submitted
 
 
@@ -127,7 +128,7 @@ def score_write(
         working_towards=new["working_towards"],
         out_of_scope=new["out_of_scope"],
         out_of_scope_reason=new["out_of_scope_reason"],
-        has_evidence=bool(new["evidence"].strip()) or score.evidence_items.exists(),
+        has_evidence=score_has_evidence(score=score, evidence_text=new["evidence"]),
         directorate_levels=[(directorates[pk], value) for pk, value in wanted.items()],
         texts={key: new[key] for key in ("comment", "action", "evidence", "out_of_scope_reason")},
     )
@@ -197,7 +198,7 @@ def assessment_start(*, council_id, framework_id, year, user, carry_forward=True
 
     framework = Framework.objects.get(pk=framework_id)
     assessment = Assessment.objects.create(council_id=council_id, framework=framework, year=year, created_by=user)
-    source = assessment.previous() if carry_forward else None
+    source = previous_submitted(assessment=assessment) if carry_forward else None
     previous = {}
     if source:
         assessment.carried_forward_from = source
@@ -217,7 +218,7 @@ def assessment_start(*, council_id, framework_id, year, user, carry_forward=True
                 working_towards=old.working_towards,
                 out_of_scope=old.out_of_scope,
                 out_of_scope_reason=old.out_of_scope_reason,
-                has_evidence=bool(old.evidence.strip()) or bool(old.evidence_items.all()),
+                has_evidence=score_has_evidence(score=old),
                 directorate_levels=[(r.directorate, r.level) for r in old.directorate_ratings.all()],
                 texts={"comment": old.comment, "action": old.action, "evidence": old.evidence, "out_of_scope_reason": old.out_of_scope_reason},
             )

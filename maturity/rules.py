@@ -154,6 +154,11 @@ MESSAGES = {
 }
 
 
+def has_evidence(*, evidence_text, attached=0):
+    """A 5 needs evidence: a written evidence note, or at least one attached file or link (`attached`), each count."""
+    return bool((evidence_text or "").strip()) or attached > 0
+
+
 def weakest_level_message(directorate_name, level):
     return (
         f"Score the weakest level in the council, not an average: {directorate_name} is at "
@@ -207,3 +212,19 @@ def written_form(text, level):
     if level is None or text in ("", str(level)):
         return ""
     return text
+
+
+def shown_level(*, level, working_towards=False, out_of_scope=False):
+    """An objective's level as every page, export and the PDF shows it.
+
+    {"level", "working_towards", "written": "2/3" ('n/a', '–'), "words": "2 Developing / Mature" ('Out of scope', 'Unscored')}
+    """
+    if out_of_scope:
+        return {"level": None, "working_towards": False, "written": "n/a", "words": "Out of scope"}
+    working_towards = bool(working_towards) and level is not None and level < Level.INNOVATOR
+    return {
+        "level": level,
+        "working_towards": working_towards,
+        "written": format_level(level, working_towards),
+        "words": level_words(level, working_towards) if level is not None else "Unscored",
+    }

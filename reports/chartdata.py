@@ -9,15 +9,23 @@ from collections import Counter, defaultdict
 from statistics import median, quantiles
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Min
-from django.utils import timezone
+from django.db.models import Count, Max
 
-from actionplans.models import ActionPlan
+from actionplans.selectors import plan_display, plan_shown_for
 from assessments.models import Assessment, Score
+from assessments.selectors import (
+    LEVEL_KEYS,
+    key_area_figures,
+    key_area_levels,
+    key_area_weakest_sql,
+    objective_level_counts_sql,
+    previous_submitted,
+    year_levels,
+)
 from maturity import rules
 from maturity.levels import Level
+from maturity.models import Section
 
-LEVEL_KEYS = [*Level.values, None]  # None: unscored
 LEVEL_COLOURS = {1: "#fde725", 2: "#7ad151", 3: "#22a884", 4: "#2a788e", 5: "#414487", None: "#d9d9d9"}
 LEVEL_TEXT_COLOURS = {1: "#000", 2: "#000", 3: "#000", 4: "#fff", 5: "#fff", None: "#000"}
 MIN_GROUP = 5  # no benchmark figure for fewer councils: they could be recognised
@@ -38,24 +46,21 @@ def objective_levels(assessment):
 
 
 def summary(assessment, previous=None):
-    """Everything the summary charts and headline figures need, from two queries (three with a previous year).
+    """Everything the summary charts and headline figures need, from one query (two with a previous year).
 
-    Objectives marked out of scope are left out of every figure and listed under "out_of_scope".
+    Objectives marked out of scope are left out of every figure (assessments.selectors.key_area_figures) and listed
+    under "out_of_scope".
     """
     every = objective_levels(assessment)
     objectives = [row for row in every if not row["out_of_scope"]]
-    overall = Counter(row["level"] for row in objectives)
-    sections = {}
-    for row in objectives:
-        section = sections.setdefault(row["section_number"], {"number": row["section_number"], "name": row["section"], "counts": Counter(), "levels": []})
-        section["counts"][row["level"]] += 1
-        if row["level"] is not None:
-            section["levels"].append(row["level"])
-    for section in sections.values():
-        section["counts"] = {level: section["counts"].get(level, 0) for level in LEVEL_KEYS}
-        figures = rules.roll_up(section["levels"])
-        section["weakest"], section["mean"] = figures["weakest"], figures["mean"]
-    overall_figures = rules.roll_up([row["level"] for row in objectives])
+    figures = key_area_figures((row["section_number"], row["level"], row["out_of_scope"]) for row in every)
+    names = {row["section_number"]: row["section"] for row in every}
+    sections = [
+        {"number": number, "name": names[number], "counts": section["counts"], "weakest": section["weakest"], "mean": section["mean"], "scored": section["scored"], "total": section["total"]}
+        for number, section in sorted(figures["sections"].items())
+        if section["total"]
+    ]
+    overall = figures["overall"]
     changes = None
     if previous is not None:
         before = dict(Score.objects.filter(assessment=previous).values_list("objective__number", "level"))
@@ -63,87 +68,41 @@ def summary(assessment, previous=None):
         for row in objectives:
             row["previous"] = before.get(row["number"])
     return {
-        "overall": {level: overall.get(level, 0) for level in LEVEL_KEYS},
-        "sections": [sections[number] for number in sorted(sections)],
+        "overall": overall["counts"],
+        "sections": sections,
         "objectives": objectives,
         "by_level": {level: [row for row in objectives if row["level"] == level] for level in LEVEL_KEYS},
-        "mean": overall_figures["mean"],
-        "weakest": overall_figures["weakest"],
-        "scored": overall_figures["scored"],
-        "total": overall_figures["total"],
+        "mean": overall["mean"],
+        "weakest": overall["weakest"],
+        "scored": overall["scored"],
+        "total": overall["total"],
         "changes": {key: changes.get(key, 0) for key in ("up", "same", "down")} if changes is not None else None,
         "out_of_scope": [row for row in every if row["out_of_scope"]],
     }
 
 
 def key_area_history(assessments):
-    """{'years': [...], 'sections': [{number, name, weakest: {year: level}, mean: {year: x}}]} over the given assessments: one query."""
-    ids = {a.pk: a.year for a in assessments}
-    rows = (
-        Score.objects.filter(assessment_id__in=ids, level__isnull=False, out_of_scope=False)
-        .values_list("assessment_id", "objective__section__number", "objective__section__name", "level")
-    )
-    levels = defaultdict(lambda: defaultdict(list))
-    names = {}
-    for assessment_id, number, name, level in rows:
-        levels[number][ids[assessment_id]].append(level)
-        names[number] = name
-    years = sorted(set(ids.values()))
-    figures = {number: {year: rules.roll_up(levels[number][year]) for year in years if levels[number][year]} for number in levels}
+    """{'years': [...], 'sections': [{number, name, weakest: {year: level}, mean: {year: x}}]} over the given assessments (two queries)."""
+    assessments = list(assessments)
+    if not assessments:
+        return {"years": [], "sections": []}
+    by_assessment = key_area_levels(assessment_ids=[a.pk for a in assessments])
+    sections = {s.pk: s for s in Section.objects.filter(framework_id__in={a.framework_id for a in assessments})}
+    weakest, means = defaultdict(dict), defaultdict(dict)
+    for a in assessments:
+        for section_id, figures in by_assessment[a.pk]["sections"].items():
+            if figures["weakest"] is not None:
+                weakest[section_id][a.year], means[section_id][a.year] = figures["weakest"], figures["mean"]
+    shown = sorted(weakest, key=lambda pk: sections[pk].number)
     return {
-        "years": years,
-        "sections": [
-            {
-                "number": number,
-                "name": names[number],
-                "weakest": {year: f["weakest"] for year, f in figures[number].items()},
-                "mean": {year: f["mean"] for year, f in figures[number].items()},
-            }
-            for number in sorted(levels)
-        ],
+        "years": sorted({a.year for a in assessments}),
+        "sections": [{"number": sections[pk].number, "name": sections[pk].name, "weakest": weakest[pk], "mean": means[pk]} for pk in shown],
     }
 
 
 def history_rows(history):
     """The year-on-year table: one row per key area, its weakest level in each year."""
     return [{"name": f"{s['number']}. {s['name']}", "values": [s["weakest"].get(y) for y in history["years"]]} for s in history["sections"]]
-
-
-def plan_profile(plan):
-    """Per key area: latest assessed (weakest), the plan's current level and final target; and line progress counts. Four queries."""
-    assessed = plan.assessed_levels()
-    lines = list(plan.lines.select_related("section").prefetch_related("targets"))
-    areas = {}
-    progress = Counter()
-    for line in lines:
-        progress[line.progress(assessed)] += 1
-        if line.is_custom:
-            continue  # outside the framework: no level to chart
-        area = areas.setdefault(line.section.number, {"number": line.section.number, "name": line.section.name, "current": None, "target": None, "assessed": assessed["sections"].get(line.section_id)})
-        if line.objective_id is None:
-            final = line.final_target()
-            area["current"] = line.current_level
-            area["target"] = final.level if final else area["target"]
-    return {
-        "plan": plan,
-        "assessed_year": assessed["year"],
-        "areas": [areas[number] for number in sorted(areas)],
-        "progress": {key: progress.get(key, 0) for key in ("achieved", "on_track", "overdue", "no_target")},
-    }
-
-
-def kpi_trends(plan):
-    """Each KPI's periods with target, actual and status: two queries."""
-    kpis = plan.kpis.prefetch_related("values")
-    return [{"kpi": kpi, "rows": kpi.periods()} for kpi in kpis]
-
-
-def plan_shown(assessment, *, as_of=None):
-    """The published plan shown beside an assessment: the one published by the time it was signed off (by now, for
-    a draft), so a later plan or a draft never rewrites what a submitted year showed (ActionPlan.objects.shown_for)."""
-    if as_of is None:
-        as_of = assessment.submitted_at if not assessment.is_draft and assessment.submitted_at else timezone.now()
-    return ActionPlan.objects.shown_for(council_id=assessment.council_id, framework_id=assessment.framework_id, year=assessment.year, as_of=as_of)
 
 
 def _spread(histogram):
@@ -169,13 +128,10 @@ def benchmark(framework, year, councils, own_council=None):
     key = f"benchmark:{framework.pk}:{year}:{hashlib.sha256(str(submitted.values('pk').query).encode()).hexdigest()[:16]}:{state['count']}:{state['latest'].timestamp() if state['latest'] else 0}"
     by_objective, by_section = cache.get_or_set(key, lambda: _group_histograms(submitted), timeout=3600)
     own = {"sections": {}, "objectives": {}}
-    if own_council is not None:
-        mine = Score.objects.filter(assessment__in=submitted.filter(council=own_council), level__isnull=False).values_list("objective_id", "objective__section_id", "level")
-        own_levels = defaultdict(list)
-        for objective_id, section_id, level in mine:
-            own["objectives"][objective_id] = level
-            own_levels[section_id].append(level)
-        own["sections"] = {section_id: rules.roll_up(levels)["weakest"] for section_id, levels in own_levels.items()}
+    mine = submitted.filter(council=own_council).first() if own_council is not None else None
+    if mine is not None:
+        own["objectives"] = dict(mine.scores.filter(level__isnull=False).values_list("objective_id", "level"))
+        own["sections"] = {section_id: f["weakest"] for section_id, f in year_levels(assessment=mine)["sections"].items() if f["weakest"] is not None}
     objectives = {o.pk: o for o in framework.objectives.all()}
     sections = {s.pk: s for s in framework.sections.all()}
     return {
@@ -195,35 +151,26 @@ def benchmark(framework, year, councils, own_council=None):
 def _group_histograms(submitted):
     """({objective_id: {level: councils}}, {section_id: {weakest level: councils}}), counted in SQL.
 
-    The key-area figure is rules.roll_up's weakest, computed by the database (Min over a council's scored
-    objectives) so that a national group is never read score by score; test_dashboards checks the two agree.
+    The key-area figure is the weakest of assessments.selectors, computed by the database (key_area_weakest_sql) so
+    that a national group is never read score by score; tests/test_selectors.py checks the two forms agree.
     """
-    scored = Score.objects.filter(assessment__in=submitted, level__isnull=False)
-    by_objective = defaultdict(Counter)
-    for objective_id, level, n in scored.values_list("objective_id", "level").annotate(n=Count("id")).order_by():
-        by_objective[objective_id][level] = n
     by_section = defaultdict(Counter)
-    for _, section_id, level in scored.values_list("assessment_id", "objective__section_id").annotate(weakest=Min("level")).order_by():
+    for (_, section_id), level in key_area_weakest_sql(assessments=submitted).items():
         by_section[section_id][level] += 1
-    return dict(by_objective), dict(by_section)
+    return objective_level_counts_sql(assessments=submitted), dict(by_section)
 
 
 def headline(council, framework_id=None):
     """What a councillor needs first: the latest signed-off year's weakest level and mean, the change since the year
-    before, the plan's progress and how many KPIs met their latest target. None before any year is signed off."""
+    before, the plan that year is judged against (the same plan its dashboard and report show) with its progress and
+    how many KPIs met their latest target. None before any year is signed off."""
     submitted = Assessment.objects.submitted().filter(council=council).select_related("framework", "council")
     if framework_id:
         submitted = submitted.filter(framework_id=framework_id)
     latest = submitted.order_by("-year", "-submitted_at").first()
     if latest is None:
         return None
-    previous = latest.previous()
-    data = summary(latest, previous)
-    # The landing page is about now: the plan published today, measured against the latest signed-off levels.
-    plan = plan_shown(latest, as_of=timezone.now())
-    result = {"assessment": latest, "previous": previous, "summary": data, "plan": plan, "progress": None, "kpis": None}
-    if plan is not None:
-        result["progress"] = plan_profile(plan)["progress"]
-        judged = [rows[-1]["status"] for rows in (trend["rows"] for trend in kpi_trends(plan)) if rows]
-        result["kpis"] = {"met": judged.count("met"), "judged": len([s for s in judged if s != "no_data"]), "total": plan.kpis.count()}
-    return result
+    previous = previous_submitted(assessment=latest)
+    plan = plan_shown_for(assessment=latest)
+    display = plan_display(plan=plan, year=latest.year) if plan is not None else None
+    return {"assessment": latest, "previous": previous, "summary": summary(latest, previous), "plan": display}

@@ -17,13 +17,15 @@ from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from actionplans.models import STATUS_LABELS, ActionPlan
+from actionplans.models import ActionPlan
+from actionplans.selectors import plan_display, plan_shown_for
 from assessments.models import Assessment, Evidence, Score
+from assessments.selectors import previous_levels
 from councils.models import Council, Directorate
 from maturity.models import LevelDescriptor, Objective
 
 from . import svg
-from .chartdata import LEVEL_KEY_LABELS, history_rows, key_area_history, plan_shown, summary
+from .chartdata import LEVEL_KEY_LABELS, history_rows, key_area_history, summary
 from .models import CachedReport
 
 EDITIONS = {"full": "Full report", "councillor": "Councillor edition"}
@@ -37,13 +39,13 @@ def report_filename(assessment, edition="full"):
 
 def report_context(assessment, edition="full"):
     """Everything the report shows, in a fixed number of queries."""
-    previous = assessment.previous()
+    previous, previous_rows = previous_levels(assessment=assessment)
     data = summary(assessment, previous)
     submitted = list(Assessment.objects.submitted().filter(council_id=assessment.council_id, framework_id=assessment.framework_id, year__lte=assessment.year))
     if assessment.is_draft:
         submitted.append(assessment)
     history = key_area_history(submitted)
-    plan = plan_shown(assessment)
+    plan = plan_shown_for(assessment=assessment)
     context = {
         "assessment": assessment,
         "council": assessment.council,
@@ -64,9 +66,9 @@ def report_context(assessment, edition="full"):
         "value_codes": _value_codes(assessment),
     }
     if plan:
-        context.update(_plan_context(plan))
+        context.update(_plan_context(assessment, plan))
     if edition == "full":
-        context["sections"] = _sections(assessment, previous)
+        context["sections"] = _sections(assessment, previous_rows)
     return context
 
 
@@ -79,41 +81,36 @@ def _value_codes(assessment):
     }
 
 
-def _plan_context(plan):
-    lines = list(plan.lines.select_related("section", "objective").prefetch_related("targets"))
-    assessed = plan.assessed_levels()
-    for line in lines:
-        line.cells = [next((t for t in line.targets.all() if t.year == year), None) for year in plan.years]
-        line.state = line.progress(assessed)
-        line.state_label = STATUS_LABELS[line.state]
-    kpis = list(plan.kpis.select_related("section").prefetch_related("values"))
-    for kpi in kpis:
-        kpi.rows = kpi.periods()
+def _plan_context(assessment, plan):
+    display = plan_display(plan=plan, year=assessment.year)
     return {
         "plan": plan,
-        "plan_lines": lines,
-        "plan_progress": {key: sum(1 for line in lines if line.state == key) for key in ("achieved", "on_track", "overdue", "no_target")},
-        "considerations": list(plan.considerations.select_related("section")),
-        "goals": list(plan.goals.all()),
-        "reviews": list(plan.reviews.all()),
-        "kpis": kpis,
+        "plan_view": display,
+        "plan_lines": display["lines"],
+        "plan_progress": display["progress"],
+        "considerations": display["considerations"],
+        "goals": display["goals"],
+        "reviews": display["reviews"],
+        "kpis": display["kpis"],
     }
 
 
-def _sections(assessment, previous):
+def _sections(assessment, previous_rows):
     scores = {s.objective_id: s for s in Score.objects.filter(assessment=assessment).prefetch_related("evidence_items")}
-    before = dict(Score.objects.filter(assessment=previous).values_list("objective_id", "level")) if previous else {}
     sections = list(assessment.framework.sections_with_objectives())
     for section in sections:
         section.rows = []
         for objective in section.objectives.all():
             score = scores.get(objective.pk)
-            section.rows.append({"objective": objective, "score": score, "levels": objective.levels_with_descriptors(), "previous": before.get(objective.pk)})
+            section.rows.append({"objective": objective, "score": score, "levels": objective.levels_with_descriptors(), "previous": previous_rows.get(objective.pk)})
     return sections
 
 
-def report_html(assessment, edition="full"):
-    return render_to_string("reports/pdf/report.html", report_context(assessment, edition))
+def report_html(assessment, edition="full", *, stage=lambda name, percent: None):
+    """The report as HTML, before layout: what render_report lays out, and what tests and benchmarks read."""
+    context = report_context(assessment, edition)
+    stage("Drawing charts", 35)
+    return render_to_string("reports/pdf/report.html", context)
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -192,9 +189,7 @@ def render_report(assessment, edition="full", *, fingerprint=None, stage=lambda 
     """Make the PDF and keep it under its fingerprint; `stage(name, percent)` hears how far it has got."""
     fingerprint = fingerprint or _fingerprint(assessment)
     stage("Gathering data", 10)
-    context = report_context(assessment, edition)
-    stage("Drawing charts", 35)
-    html = render_to_string("reports/pdf/report.html", context)
+    html = report_html(assessment, edition, stage=stage)
     stage("Laying out pages", 50)
     pdf = render_pdf(html)
     stage("Keeping the finished report", 95)

@@ -6,8 +6,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from actionplans.selectors import plan_display, plan_profile, plan_shown_for
 from assessments.access import get_assessment_for_user
 from assessments.models import Assessment
+from assessments.selectors import previous_submitted
 from common import downloads
 from common.numbers import year_param
 from councils.access import can_see_benchmarks, membership_of, require_member
@@ -21,9 +23,6 @@ from .chartdata import (
     benchmark,
     history_rows,
     key_area_history,
-    kpi_trends,
-    plan_profile,
-    plan_shown,
     summary,
 )
 from .pdf import EDITIONS, report_filename
@@ -53,18 +52,20 @@ def dashboard(request):
     if assessment is None:
         return render(request, "reports/dashboard.html", context)
     same_framework = [a for a in assessments if a.framework_id == assessment.framework_id]
-    previous = next((a for a in same_framework if a.year < assessment.year and not a.is_draft), None)
+    previous = previous_submitted(assessment=assessment)
     data = summary(assessment, previous)
-    history = key_area_history([a for a in same_framework if not a.is_draft or a.pk == assessment.pk])
-    plan = plan_shown(assessment)
-    profile = plan_profile(plan) if plan else None
-    trends = kpi_trends(plan) if plan else []
+    history = key_area_history([a for a in same_framework if (not a.is_draft and a.year <= assessment.year) or a.pk == assessment.pk])
+    plan = plan_shown_for(assessment=assessment)
+    display = plan_display(plan=plan, year=assessment.year) if plan else None
+    profile = plan_profile(display) if display else None
+    trends = [{"kpi": kpi, "rows": kpi.rows} for kpi in display["kpis"]] if display else []
     context.update(
         {
             "previous": previous,
             "data": data,
             "history": history,
             "profile": profile,
+            "plan_view": display,
             "trends": trends,
             "figures": {
                 "overall": charts.as_json(charts.overall_distribution(data)),

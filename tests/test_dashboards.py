@@ -267,13 +267,14 @@ def test_the_objective_axis_has_one_tick_per_key_area_and_names_on_hover(medway)
 
 
 def test_kpi_charts_draw_their_targets_even_when_implied(head, plan):
+    from actionplans.selectors import plan_display
     from reports import charts
-    from reports.chartdata import kpi_trends
 
     kpi = plan.kpis.create(name="Waivers", kind="quantity", unit="count", direction="lower", baseline_value=189)
     kpi.values.create(period_start="2024-04-01", actual=171)
     kpi.values.create(period_start="2025-04-01", actual=180, target=175)
-    trend = next(t for t in kpi_trends(plan) if t["kpi"].name == "Waivers")
+    kpi = next(k for k in plan_display(plan=plan)["kpis"] if k.name == "Waivers")
+    trend = {"kpi": kpi, "rows": kpi.rows}
     targets = charts.kpi_trend(trend)["data"][1]["y"]
     assert targets == [189.0, 175.0]
 

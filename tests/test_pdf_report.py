@@ -76,7 +76,7 @@ def test_full_report_shows_chosen_levels(medway_pdf):
     assert f"3. {objectives[3].name} 2/3 Developing" in text
     assert f"4. {objectives[4].name} 4 Leader" in text
     assert f"9. {objectives[9].name} 3 Mature" in text
-    assert "2 Developing (chosen)" in text and "Working towards 3" in text
+    assert "2 Developing (chosen)" in text and "Working towards the next level: 2 Developing / Mature (2/3)" in text
 
 
 def test_draft_is_marked_on_every_page_and_submitted_on_none(medway_pdf):

@@ -17,6 +17,7 @@ from ..access import can_edit_assessment, get_assessment_for_user, is_head_for
 from ..filters import AssessmentFilter
 from ..forms import ReopenForm, StartAssessmentForm, SubmitForm
 from ..models import Assessment
+from ..selectors import previous_levels, sign_off_summary, year_levels
 from ..services import NotEditable, NotValid, assessment_reopen, assessment_start, assessment_submit
 from ..tables import AssessmentTable
 from .scoring import EMPTY
@@ -74,7 +75,8 @@ def assessment_detail(request, pk):
             objective = found[0].objective
             return redirect(reverse("assessments:section", args=[pk, objective.section.number]) + f"#objective-{objective.number}")
     sections = list(assessment.framework.sections.select_related("theme"))
-    progress, overall = assessment.roll_ups()
+    levels = year_levels(assessment=assessment)
+    progress, overall = levels["sections"], levels["overall"]
     for section in sections:
         section.progress = progress.get(section.pk, EMPTY)
     return render(
@@ -110,7 +112,7 @@ def assessment_submit_view(request, pk):
         else:
             messages.success(request, f"{assessment.framework} {assessment.year} submitted. It is now read-only.")
         return redirect("assessments:detail", pk=pk)
-    return render(request, "assessments/submit.html", {"assessment": assessment, "form": form, "summary": assessment.sign_off_summary()})
+    return render(request, "assessments/submit.html", {"assessment": assessment, "form": form, "summary": sign_off_summary(assessment=assessment)})
 
 
 @login_required
@@ -140,10 +142,8 @@ def assessment_reopen_view(request, pk):
 @require_GET
 def year_on_year(request, pk):
     assessment = get_assessment_for_user(request, pk)
-    previous = assessment.previous()
-    before = {}
-    if previous:
-        before = {objective_id: (level, wt) for objective_id, level, wt in previous.scores.values_list("objective_id", "level", "working_towards")}
+    previous, before = previous_levels(assessment=assessment)
+    unscored = rules.shown_level(level=None)
     sections = list(assessment.framework.sections.all())
     section_number = int_param(request.GET.get("section"), low=1, high=max((s.number for s in sections), default=1))
     change = request.GET.get("change", "")
@@ -152,11 +152,11 @@ def year_on_year(request, pk):
     if section_number is not None:
         scores = scores.filter(objective__section__number=section_number)
     for score in scores:
-        level_before, wt_before = before.get(score.objective_id, (None, False))
-        kind = rules.change(level_before, score.level)
+        shown_before = before.get(score.objective_id, unscored)
+        kind = rules.change(shown_before["level"], score.level)
         if change in rules.CHANGES and kind != change:
             continue
-        rows.append({"score": score, "before": rules.format_level(level_before, wt_before), "change": kind})
+        rows.append({"score": score, "before": shown_before["written"], "change": kind})
     return render(
         request,
         "assessments/year_on_year.html",

@@ -12,16 +12,16 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from maturity import rules
 from maturity.levels import Level
 from maturity.models import Section
 
 from ..access import can_edit_assessment, get_assessment_for_user
 from ..forms import ScoreForm
 from ..models import Score
+from ..selectors import EMPTY_FIGURES, previous_submitted, year_levels
 from ..services import Door, NotEditable, NotValid, StaleScore, key_area_flags_set, score_write
 
-EMPTY = rules.roll_up([])
+EMPTY = EMPTY_FIGURES
 
 
 def score_initial(score):
@@ -34,7 +34,7 @@ def score_initial(score):
 
 def score_form(score, directorates, data=None):
     return ScoreForm(
-        data, prefix=f"o{score.objective.number}", directorates=directorates, initial=score_initial(score), has_attached_evidence=bool(score.evidence_items.all())
+        data, prefix=f"o{score.objective.number}", directorates=directorates, initial=score_initial(score), score=score
     )
 
 
@@ -100,7 +100,7 @@ class ObjectiveCard:
 
 
 def _previous_scores(assessment, **filters):
-    previous = assessment.previous()
+    previous = previous_submitted(assessment=assessment)
     if previous is None:
         return None, {}
     rows = previous.scores.filter(**filters).only("objective_id", "level", "working_towards", "comment", "version")
@@ -110,7 +110,8 @@ def _previous_scores(assessment, **filters):
 def _section_context(request, assessment, section, scores, directorates, bound_forms=None):
     previous, previous_scores = _previous_scores(assessment, objective__section=section)
     sections = list(assessment.framework.sections.all())
-    progress, overall = assessment.roll_ups()
+    levels = year_levels(assessment=assessment)
+    progress, overall = levels["sections"], levels["overall"]
     for s in sections:
         s.progress = progress.get(s.pk, EMPTY)
     index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
@@ -265,7 +266,8 @@ def framework_score(request, pk):
     scores = list(Score.objects.for_page().filter(assessment=assessment).order_by("objective__number"))
     sections = list(assessment.framework.sections.prefetch_related("principles"))
     previous, previous_scores = _previous_scores(assessment)
-    progress, overall = assessment.roll_ups()
+    levels = year_levels(assessment=assessment)
+    progress, overall = levels["sections"], levels["overall"]
     by_section = defaultdict(list)
     for score in scores:
         by_section[score.objective.section_id].append(ObjectiveCard(assessment, score, previous_scores.get(score.objective_id), directorates))

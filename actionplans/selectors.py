@@ -1,0 +1,123 @@
+"""Every read of a plan, written once: the plan page, the gap view, the dashboard, the landing page, both PDF
+editions, the plan workbook (and the API to come) call these.
+
+* `plan_shown_for` — which plan a year is judged against: for a submitted year the plan published when it was
+  signed off (or the latest published before), for a draft the plan published now. A plan published later, or a
+  draft, never changes what a submitted year showed.
+* `current_plan` — the council's current published plan for a framework (what "the plan" means today).
+* `assessed_levels` — the levels a plan's lines are measured against (key areas at their weakest, by
+  assessments.selectors), from the latest submitted year up to a given year.
+* `plan_display` — the plan prepared for display, in one shape: lines with their yearly cells, progress counts,
+  KPIs with their periods and status, goals, considerations, reviews, the current roll-up, and which version it is.
+"""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from assessments.models import Assessment
+from assessments.selectors import key_area_figures
+from maturity import rules
+
+from .models import STATUS_LABELS, ActionPlan, KpiValue, LineTarget, PlanStatus
+
+PROGRESS_KEYS = ("achieved", "on_track", "overdue", "no_target")
+
+
+def plan_shown_for(*, assessment):
+    """The published plan a year is judged against (None if there is none): see the module docstring."""
+    as_of = assessment.submitted_at if not assessment.is_draft and assessment.submitted_at else timezone.now()
+    return ActionPlan.objects.shown_for(council_id=assessment.council_id, framework_id=assessment.framework_id, year=assessment.year, as_of=as_of)
+
+
+def current_plan(*, council_id, framework_id):
+    """The council's published, not superseded, plan for the framework, or None."""
+    return ActionPlan.objects.filter(council_id=council_id, framework_id=framework_id, status=PlanStatus.PUBLISHED).order_by("-published_at").first()
+
+
+def latest_assessment(*, plan, up_to_year=None):
+    """The latest submitted assessment of the plan's council and framework (of `up_to_year` or before), or None."""
+    submitted = Assessment.objects.submitted().filter(council_id=plan.council_id, framework_id=plan.framework_id)
+    if up_to_year is not None:
+        submitted = submitted.filter(year__lte=up_to_year)
+    return submitted.order_by("-year").first()
+
+
+def assessed_levels(*, assessment):
+    """{'year', 'objectives': {objective_id: level}, 'sections': {section_id: weakest}, 'means': {section_id: mean}}
+    of one assessment (None: nothing assessed yet). The LGA rule: a key area stands at its weakest objective."""
+    if assessment is None:
+        return {"year": None, "objectives": {}, "sections": {}, "means": {}}
+    rows = list(assessment.scores.values_list("objective_id", "objective__section_id", "level", "out_of_scope"))
+    figures = key_area_figures((section_id, level, out_of_scope) for _, section_id, level, out_of_scope in rows)["sections"]
+    return {
+        "year": assessment.year,
+        "objectives": {objective_id: level for objective_id, _, level, out_of_scope in rows if not out_of_scope},
+        "sections": {pk: f["weakest"] for pk, f in figures.items() if f["weakest"] is not None},
+        "means": {pk: f["mean"] for pk, f in figures.items() if f["mean"] is not None},
+    }
+
+
+def plan_lines(plan):
+    """The plan's lines with their targets (in year order) and the framework texts for each level, prefetched."""
+    return plan.lines.select_related("section", "objective").prefetch_related(
+        Prefetch("targets", queryset=LineTarget.objects.order_by("year")), "objective__descriptors", "section__principles"
+    )
+
+
+def plan_kpis(plan):
+    return plan.kpis.select_related("section", "line__section", "line__objective").prefetch_related(Prefetch("values", queryset=KpiValue.objects.order_by("period_start")))
+
+
+def plan_display(*, plan, year=None, today=None):
+    """The plan prepared for display, measured against the latest submitted year (up to `year`, for a year's view).
+
+    {plan, current (the current published plan when `plan` is not it, else None), assessed, lines (each with
+    .assessed, .state, .state_label and .cells: [{year, target, descriptor}]), progress {achieved, on_track, overdue,
+    no_target}, current_roll_up, kpis (each with .rows), kpi_status {met, judged, total}, considerations, goals, reviews}.
+    """
+    assessed = assessed_levels(assessment=latest_assessment(plan=plan, up_to_year=year))
+    lines = list(plan_lines(plan))
+    for line in lines:
+        line.assessed = line.assessed_level(assessed)
+        line.state = line.progress(assessed, today=today)
+        line.state_label = STATUS_LABELS[line.state]
+        line.cells = [line.target_cell(y) for y in plan.years]
+    kpis = list(plan_kpis(plan))
+    latest_status = []
+    for kpi in kpis:
+        kpi.rows = kpi.periods()
+        if kpi.rows:
+            latest_status.append(kpi.rows[-1]["status"])
+    judged = [status for status in latest_status if status not in ("no_data", "in_development")]
+    current = None
+    if not plan.is_draft and plan.status != PlanStatus.PUBLISHED:
+        current = current_plan(council_id=plan.council_id, framework_id=plan.framework_id)
+    return {
+        "plan": plan,
+        "current": current,
+        "assessed": assessed,
+        "lines": lines,
+        "progress": {key: sum(1 for line in lines if line.state == key) for key in PROGRESS_KEYS},
+        "current_roll_up": rules.roll_up([line.current_level for line in lines if line.objective_id is None and line.section_id]),
+        "kpis": kpis,
+        "kpi_status": {"met": judged.count("met"), "judged": len(judged), "total": len(kpis)},
+        "considerations": list(plan.considerations.select_related("section")),
+        "goals": list(plan.goals.all()),
+        "reviews": list(plan.reviews.all()),
+    }
+
+
+def plan_profile(display):
+    """Per key area of a plan_display: latest assessed (weakest), the plan's current level and final target."""
+    areas = {}
+    for line in display["lines"]:
+        if line.is_custom:
+            continue  # outside the framework: no level to chart
+        area = areas.setdefault(
+            line.section.number, {"number": line.section.number, "name": line.section.name, "current": None, "target": None, "assessed": display["assessed"]["sections"].get(line.section_id)}
+        )
+        if line.objective_id is None:
+            final = line.final_target()
+            area["current"] = line.current_level
+            area["target"] = final.level if final else area["target"]
+    return {"plan": display["plan"], "assessed_year": display["assessed"]["year"], "areas": [areas[n] for n in sorted(areas)], "progress": display["progress"]}
