@@ -1,4 +1,6 @@
-from decimal import Decimal
+"""The plan forms parse what people type (levels, periods like 2024/25, figures like £185,000) and ask
+`actionplans.rules` whether it may go in, showing each rule's message by its field; `actionplans.services` then
+writes it, checking the same rules again under the plan's lock. No form saves anything itself."""
 
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -8,10 +10,28 @@ from maturity import rules
 from maturity.levels import Level
 from maturity.models import Framework, Objective, Section
 
+from . import rules as plan_rules
 from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanGoal, PlanLine, PlanReview
 from .periods import EXAMPLES, PeriodError, parse_period, period_label
 
-MAX_PLAN_YEARS = 10
+MAX_PLAN_YEARS = plan_rules.MAX_PLAN_YEARS
+
+
+def show_problems(form, problems, *, rows=(), prefix=None):
+    """Put rule messages ({field: message}, from actionplans.rules or a service's NotValid) on the form's fields;
+    keys "<prefix>.<index>.<field>" go to that row of `rows` (a formset's forms), anything else to the form."""
+    for key, message in problems.items():
+        target, field = form, key
+        parts = key.split(".")
+        if prefix and len(parts) == 3 and parts[0] == prefix and parts[1].isdigit() and int(parts[1]) < len(rows):
+            target, field = rows[int(parts[1])], parts[2]
+        elif prefix is None and len(parts) == 2 and parts[0].isdigit() and int(parts[0]) < len(rows):
+            target, field = rows[int(parts[0])], parts[1]
+        if field not in target.fields:
+            field = None
+        if field is not None and target.has_error(field):
+            continue  # the field's own parsing message says it already
+        target.add_error(field, message)
 
 
 def _bootstrap(form):
@@ -69,27 +89,19 @@ class ActionPlanForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("start_year"), cleaned.get("end_year")
-        if start and end:
-            if not YEAR_RANGE[0] <= start <= YEAR_RANGE[1]:
-                self.add_error("start_year", f"Enter a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
-            elif not YEAR_RANGE[0] <= end <= YEAR_RANGE[1]:
-                self.add_error("end_year", f"Enter a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
-            elif end < start:
-                self.add_error("end_year", "The plan must end in or after the year it starts.")
-            elif end - start + 1 > MAX_PLAN_YEARS:
-                self.add_error("end_year", f"A plan covers at most {MAX_PLAN_YEARS} years.")
-            elif self.instance.pk:
-                outside = LineTarget.objects.filter(line__plan=self.instance).exclude(year__range=(start, end))
-                if outside.exists():
-                    years = sorted(set(outside.values_list("year", flat=True)))
-                    self.add_error(None, f"Lines have targets for {', '.join(map(str, years))}, outside {start}–{end}. Change those targets first.")
-        framework = cleaned.get("framework")
-        if start and framework:
-            clash = ActionPlan.objects.filter(council=self.council, framework=framework, start_year=start).exclude(pk=self.instance.pk)
-            if clash.exists():
-                self.add_error("start_year", f"There is already a {framework} plan starting in {start}.")
+        if self.has_error("start_year") or self.has_error("end_year") or self.has_error("title"):
+            return cleaned
+        start, framework = cleaned.get("start_year"), cleaned.get("framework")
+        clash = ActionPlan.objects.filter(council=self.council, framework=framework, start_year=start).exclude(pk=self.instance.pk).exists() if framework else False
+        target_years = LineTarget.objects.filter(line__plan=self.instance).values_list("year", flat=True) if self.instance.pk else ()
+        show_problems(self, plan_rules.plan_problems(
+            title=cleaned.get("title"), start_year=start, end_year=cleaned.get("end_year"), target_years=set(target_years), clash=str(framework) if clash else None,
+        ))
         return cleaned
+
+    def values(self):
+        """The service's keyword arguments."""
+        return {name: self.cleaned_data[name] for name in ("title", "start_year", "end_year")}
 
 
 class PlanLineForm(forms.ModelForm):
@@ -128,27 +140,24 @@ class PlanLineForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         section, objective = cleaned.get("section"), cleaned.get("objective")
-        if objective and section and objective.section_id != section.pk:
-            self.add_error("objective", f"Objective {objective.number} belongs to key area {objective.section}, not {section}.")
-        if section is None:
-            # An area outside the framework: a title, and its position in words rather than a framework level.
-            if objective is not None:
-                self.add_error("objective", "An objective belongs to a key area: choose its key area, or leave the objective empty for an area of your own.")
-            if not (cleaned.get("title") or "").strip():
-                self.add_error("title", "Give an area outside the framework a title, e.g. “Resourcing levels”.")
-            if cleaned.get("current_level") is not None or cleaned.get("current_working_towards"):
-                self.add_error("current_level", "An area outside the framework has no framework level: describe where you are now in words.")
-            return cleaned
-        current, note = cleaned.get("current_level"), cleaned.get("current_level_note", "").strip()
-        assessed = self.assessed_level(section, objective)
-        if current is None and assessed is not None:
-            cleaned["current_level"] = assessed
-        elif current is not None and current != assessed and not note:
-            if assessed is None:
-                self.add_error("current_level_note", "There is no assessed level to go by: say where this current level comes from.")
-            else:
-                self.add_error("current_level_note", f"The latest assessment puts this at {Level.label_of(assessed)}; say why the current level differs.")
+        assessed = self.assessed_level(section, objective) if section else None
+        if section is not None and cleaned.get("current_level") is None and not self.has_error("current_level"):
+            cleaned["current_level"] = assessed  # left empty: the latest assessed level
+        show_problems(self, plan_rules.line_problems(
+            section_id=section.pk if section else None, objective_section_id=objective.section_id if objective else None, has_objective=objective is not None,
+            title=cleaned.get("title"), current_level=cleaned.get("current_level"), current_working_towards=cleaned.get("current_working_towards"),
+            current_level_note=cleaned.get("current_level_note"), assessed=assessed,
+            names=(objective.number, objective.section, section) if objective and section else None,
+        ))
         return cleaned
+
+    def values(self):
+        """The service's keyword arguments."""
+        data = self.cleaned_data
+        return {
+            "section_id": data["section"].pk if data.get("section") else None, "objective_id": data["objective"].pk if data.get("objective") else None,
+            **{name: data[name] for name in ("title", "current_level", "current_working_towards", "current_level_note", "current_text", "owner", "due_date", "status", "progress_notes")},
+        }
 
 
 class LineTargetForm(forms.ModelForm):
@@ -178,38 +187,32 @@ class BaseTargetFormSet(BaseInlineFormSet):
         self.initial_extra = [{"year": year} for year in missing]
 
     def validate_unique(self):
-        pass  # clean() names the duplicated year in words people understand
+        pass  # the rules name the duplicated year in words people understand
 
-    def clean(self):
-        super().clean()
-        current = self.instance.current_level
-        rows = []
+    def rows(self):
+        """([target values], [their forms]): the line's whole set of targets as the form leaves it."""
+        values, forms_ = [], []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE") or not form.has_changed() and not form.instance.pk:
                 continue
-            year = data.get("year")
-            if year is not None and not self.plan.start_year <= year <= self.plan.end_year:
-                form.add_error("year", f"{year} is outside the plan period {self.plan.period_label}.")
-            elif year is not None:
-                rows.append((year, form))
-        rows.sort(key=lambda row: row[0])
-        previous_year = previous_level = None
-        custom = self.instance.section_id is None
-        for year, form in rows:
-            level, reason = form.cleaned_data.get("level"), form.cleaned_data.get("reason", "").strip()
-            if custom and (level is not None or form.cleaned_data.get("working_towards")):
-                form.add_error("level", "An area outside the framework has no framework level: write the target in words.")
-            elif not custom and level is None:
-                form.add_error("level", f"Choose the level to reach by {year}, or clear this row.")
-            if year == previous_year:
-                form.add_error("year", f"There is already a target for {year}: the years of a line's targets must ascend, one target per year.")
-            elif level is not None and not reason:
-                if current is not None and level < current:
-                    form.add_error("reason", f"This target is below the current level ({Level.label_of(current)}): give a reason.")
-                elif previous_level is not None and level < previous_level:
-                    form.add_error("reason", f"This target is below the previous year's ({Level.label_of(previous_level)}): give a reason.")
-            previous_year, previous_level = year, level if level is not None else previous_level
+            values.append({name: data.get(name) for name in ("year", "level", "working_towards", "narrative", "reason")})
+            forms_.append(form)
+        return values, forms_
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        values, forms_ = self.rows()
+        problems = plan_rules.target_problems(
+            start_year=self.plan.start_year, end_year=self.plan.end_year, custom=self.instance.section_id is None, current_level=self.instance.current_level, targets=values,
+        )
+        if "__all__" in problems:
+            raise forms.ValidationError(problems.pop("__all__"))
+        for key, message in problems.items():
+            index, field = key.split(".")
+            forms_[int(index)].add_error(field, message)
 
 
 TargetFormSet = inlineformset_factory(
@@ -230,10 +233,11 @@ class PlanGoalForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        low, high = cleaned.get("level_from"), cleaned.get("level_to")
-        if low and high and low > high:
-            self.add_error("level_to", f"The range runs upwards: from {Level.label_of(low)} to a level at or above it.")
+        show_problems(self, plan_rules.goal_problems(text=cleaned.get("text"), level_from=cleaned.get("level_from"), level_to=cleaned.get("level_to")))
         return cleaned
+
+    def values(self):
+        return {name: self.cleaned_data[name] for name in ("text", "level_from", "level_to", "review_date")}
 
 
 class PlanReviewForm(forms.ModelForm):
@@ -248,13 +252,15 @@ class PlanReviewForm(forms.ModelForm):
         self.fields["year"].widget.attrs.update(min=YEAR_RANGE[0], max=YEAR_RANGE[1])
         _limit_text(self)
 
-    def clean_year(self):
-        year = self.cleaned_data["year"]
-        if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-            raise forms.ValidationError(f"Enter a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
-        if PlanReview.objects.filter(plan=self.plan, year=year).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(f"There is already a record for {year}; edit that one.")
-        return year
+    def clean(self):
+        cleaned = super().clean()
+        if not self.has_error("year"):
+            taken = set(PlanReview.objects.filter(plan=self.plan).exclude(pk=self.instance.pk).values_list("year", flat=True))
+            show_problems(self, plan_rules.review_problems(year=cleaned.get("year"), taken_years=taken, texts=cleaned))
+        return cleaned
+
+    def values(self):
+        return {name: self.cleaned_data[name] for name in ("year", "previous_priorities", "progress", "new_priorities", "development_plans")}
 
 
 class DeliveryConsiderationForm(forms.ModelForm):
@@ -270,6 +276,15 @@ class DeliveryConsiderationForm(forms.ModelForm):
         self.fields["section"].help_text = "Choose “Outside the framework” for an area the NPS does not cover, e.g. resourcing levels or a procurement hub; give it a title."
         _limit_text(self)
 
+    def clean(self):
+        cleaned = super().clean()
+        show_problems(self, plan_rules.consideration_problems(description=cleaned.get("description"), owner=cleaned.get("owner", "")))
+        return cleaned
+
+    def values(self):
+        data = self.cleaned_data
+        return {"section_id": data["section"].pk if data.get("section") else None, **{name: data[name] for name in ("description", "owner", "status")}}
+
 
 class MeasureField(forms.DecimalField):
     """A number as people write it in reports: '£185,000', '96.6%', '1,204'."""
@@ -284,11 +299,6 @@ class MeasureField(forms.DecimalField):
 
     def widget_attrs(self, widget):
         return {"inputmode": "decimal"}
-
-
-def _check_percent(form, field, value, unit):
-    if unit == Kpi.Unit.PERCENT and value is not None and not Decimal(0) <= value <= Decimal(100):
-        form.add_error(field, f"A percentage lies between 0 and 100; {value} does not.")
 
 
 class KpiForm(forms.ModelForm):
@@ -324,15 +334,21 @@ class KpiForm(forms.ModelForm):
                 self.add_error("baseline_period", str(error))
         else:
             cleaned["baseline_period"] = None
-        if cleaned.get("baseline_period") and cleaned.get("baseline_value") is None:
-            self.add_error("baseline_value", "Give the baseline value for the baseline period.")
-        _check_percent(self, "baseline_value", cleaned.get("baseline_value"), cleaned.get("unit"))
         line, section = cleaned.get("line"), cleaned.get("section")
-        if line and section and line.section_id != section.pk:
-            self.add_error("line", f"That plan line is in {line.section}, not {section}.")
         if line and not section:
-            cleaned["section"] = line.section
+            cleaned["section"] = section = line.section
+        show_problems(self, plan_rules.kpi_problems(
+            name=cleaned.get("name"), frequency=cleaned.get("frequency"), unit=cleaned.get("unit"), baseline_value=cleaned.get("baseline_value"),
+            baseline_period=cleaned.get("baseline_period"), section_id=section.pk if section else None, line_section_id=line.section_id if line else None, has_line=line is not None,
+        ))
         return cleaned
+
+    def values(self):
+        data = self.cleaned_data
+        return {
+            "section_id": data["section"].pk if data.get("section") else None, "line_id": data["line"].pk if data.get("line") else None,
+            **{name: data[name] for name in ("name", "question", "kind", "frequency", "unit", "direction", "baseline_value", "baseline_period", "baseline_text", "target_windows", "in_development")},
+        }
 
 
 class KpiValueForm(forms.ModelForm):
@@ -365,8 +381,6 @@ class KpiValueForm(forms.ModelForm):
             else:
                 self.instance.period_start = start
                 cleaned["period_start"] = start
-        for name in ("target", "actual"):
-            _check_percent(self, name, cleaned.get(name), self.kpi.unit)
         return cleaned
 
 
@@ -374,16 +388,25 @@ class BaseKpiValueFormSet(BaseInlineFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "kpi": self.instance}
 
+    def rows(self):
+        """([value dicts], [their forms]): the KPI's whole set of values as the form leaves it."""
+        values, forms_ = [], []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or data.get("period_start") is None:
+                continue
+            values.append({name: data.get(name) for name in ("period_start", "target", "actual", "note")})
+            forms_.append(form)
+        return values, forms_
+
     def clean(self):
         super().clean()
-        seen = {}
-        for form in self.forms:
-            start = getattr(form, "cleaned_data", {}).get("period_start")
-            if start is None or form.cleaned_data.get("DELETE"):
-                continue
-            if start in seen:
-                form.add_error("period", f"{form.cleaned_data['period']} is entered twice.")
-            seen[start] = form
+        if any(form.errors for form in self.forms):
+            return
+        values, forms_ = self.rows()
+        for key, message in plan_rules.kpi_value_problems(frequency=self.instance.frequency, unit=self.instance.unit, values=values).items():
+            index, field = key.split(".")
+            forms_[int(index)].add_error(field, message)
 
 
 KpiValueFormSet = inlineformset_factory(Kpi, KpiValue, form=KpiValueForm, formset=BaseKpiValueFormSet, extra=3, can_delete=True)

@@ -93,14 +93,15 @@ class ActionPlan(models.Model):
     def period_label(self):
         return f"{self.start_year}–{self.end_year}"
 
-    def touch(self):
-        """Mark the plan changed when one of its lines, considerations or KPIs changes (cached reports key on it).
-        A change to a published plan is a new version of it: the history keeps each one and reports name theirs."""
+    def touch(self, *fields):
+        """Mark the plan changed (with `fields` of its own), or when one of its lines, considerations or KPIs changes
+        (cached reports key on it). A change to a published plan is a new version of it: the history keeps each one
+        and reports name theirs. Called by actionplans.services only."""
         if self.status == PlanStatus.DRAFT:
-            self.save(update_fields=["updated_at"])
+            self.save(update_fields=["updated_at", *fields])
         else:
             self.version = models.F("version") + 1
-            self.save(update_fields=["updated_at", "version"])
+            self.save(update_fields=["updated_at", "version", *fields])
             self.refresh_from_db(fields=["version"])
 
     @property
@@ -282,6 +283,7 @@ class PlanGoal(models.Model):
 
     class Meta:
         ordering = ["plan", "review_date", "pk"]
+        verbose_name = "goal"
         constraints = [
             models.CheckConstraint(
                 condition=Q(level_from__isnull=True) | Q(level_to__isnull=True) | Q(level_from__lte=models.F("level_to")), name="goal_levels_ascend"
@@ -443,6 +445,7 @@ class PlanReview(models.Model):
     class Meta:
         ordering = ["plan", "year"]
         constraints = [models.UniqueConstraint(fields=["plan", "year"], name="one_review_per_plan_year")]
+        verbose_name = "progress and development record"
 
     def __str__(self):
         return f"{self.plan}: {self.year}"

@@ -78,3 +78,8 @@ def period_label(frequency, start):
     if frequency == Frequency.QUARTERLY:
         return f"{label} Q{((start.month - 4) % 12) // 3 + 1}"
     return label
+
+
+def on_grid(frequency, start):
+    """Whether `start` is the first day of a period of this frequency (stored values from any door must be)."""
+    return getattr(start, "day", None) == 1 and start.month in _FIRST_MONTHS.get(frequency, ())

@@ -24,10 +24,21 @@ from .forms import (
     PlanLineForm,
     PlanReviewForm,
     TargetFormSet,
+    show_problems,
 )
 from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, PlanGoal, PlanLine, PlanReview
 from .selectors import assessed_levels, latest_assessment, plan_display
-from .services import kpi_save, line_save, plan_add_key_areas, plan_create, plan_publish
+from .services import (
+    NotValid,
+    kpi_write,
+    line_write,
+    plan_add_key_areas,
+    plan_create,
+    plan_item_delete,
+    plan_item_write,
+    plan_publish,
+    plan_update,
+)
 from .tables import ActionPlanTable
 
 
@@ -52,9 +63,9 @@ def plan_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            plan = plan_create(
-                council_id=membership.council_id, framework_id=data["framework"].pk, title=data["title"], start_year=data["start_year"], end_year=data["end_year"], user=request.user
-            )
+            plan = plan_create(council_id=membership.council_id, framework_id=data["framework"].pk, user=request.user, **form.values())
+        except NotValid as error:
+            show_problems(form, error.problems)
         except IntegrityError:
             existing = ActionPlan.objects.filter(council_id=membership.council_id, framework=data["framework"], start_year=data["start_year"]).first()
             link = format_html('<a href="{}">{}</a>', reverse("actionplans:detail", args=[existing.pk]), existing) if existing else "it"
@@ -71,9 +82,13 @@ def plan_edit(request, pk):
     plan = get_plan_for_user(request, pk, head=True)
     form = ActionPlanForm(request.POST or None, instance=plan, council=plan.council)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Saved the plan.")
-        return redirect("actionplans:detail", pk=plan.pk)
+        try:
+            plan = plan_update(plan_id=plan.pk, user=request.user, **form.values())
+        except NotValid as error:
+            show_problems(form, error.problems)
+        else:
+            messages.success(request, "Saved the plan." if plan.is_draft else f"Saved the plan: now version {plan.version}.")
+            return redirect("actionplans:detail", pk=plan.pk)
     return render(request, "actionplans/plan_form.html", {"form": form, "plan": plan, "council": plan.council})
 
 
@@ -159,21 +174,29 @@ def line_edit(request, pk, line=None):
     if request.method == "POST":
         form_ok = form.is_valid()  # first: the targets are checked against the current level it settles
         if form_ok and targets.is_valid():
-            line_save(form, targets)
-            messages.success(request, f"Saved “{instance.label}”.")
-            return redirect("actionplans:detail", pk=plan.pk)
+            rows, row_forms = targets.rows()
+            try:
+                saved = line_write(plan_id=plan.pk, user=request.user, line_id=instance.pk, targets=rows, **form.values())
+            except NotValid as error:
+                show_problems(form, error.problems, rows=row_forms, prefix="targets")
+            else:
+                messages.success(request, f"Saved “{saved.label}”.")
+                return redirect("actionplans:detail", pk=plan.pk)
         targets.is_valid()
     return render(request, "actionplans/line_form.html", {"plan": plan, "form": form, "targets": targets, "line": instance, "heading": heading, "assessed": assessed})
 
 
-def _edit_child(request, plan, model, form_class, pk, template, noun):
+def _edit_child(request, plan, kind, model, form_class, pk, template, noun):
     instance = get_object_or_404(model, plan=plan, pk=pk) if pk else model(plan=plan)
     form = form_class(request.POST or None, instance=instance, plan=plan)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        plan.touch()
-        messages.success(request, f"Saved the {noun}.")
-        return None
+        try:
+            plan_item_write(plan_id=plan.pk, user=request.user, kind=kind, item_id=instance.pk, values=form.values())
+        except NotValid as error:
+            show_problems(form, error.problems)
+        else:
+            messages.success(request, f"Saved the {noun}.")
+            return None
     return render(request, template, {"plan": plan, "form": form, "object": instance, "noun": noun})
 
 
@@ -181,7 +204,7 @@ def _edit_child(request, plan, model, form_class, pk, template, noun):
 @require_http_methods(["GET", "POST"])
 def consideration_edit(request, pk, item=None):
     plan = get_plan_for_user(request, pk, edit=True)
-    response = _edit_child(request, plan, DeliveryConsideration, DeliveryConsiderationForm, item, "actionplans/consideration_form.html", "delivery consideration")
+    response = _edit_child(request, plan, "consideration", DeliveryConsideration, DeliveryConsiderationForm, item, "actionplans/consideration_form.html", "delivery consideration")
     return response or redirect("actionplans:detail", pk=plan.pk)
 
 
@@ -189,7 +212,7 @@ def consideration_edit(request, pk, item=None):
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, pk, item=None):
     plan = get_plan_for_user(request, pk, edit=True)
-    response = _edit_child(request, plan, PlanGoal, PlanGoalForm, item, "actionplans/goal_form.html", "goal")
+    response = _edit_child(request, plan, "goal", PlanGoal, PlanGoalForm, item, "actionplans/goal_form.html", "goal")
     return response or redirect("actionplans:detail", pk=plan.pk)
 
 
@@ -197,7 +220,7 @@ def goal_edit(request, pk, item=None):
 @require_http_methods(["GET", "POST"])
 def review_edit(request, pk, item=None):
     plan = get_plan_for_user(request, pk, edit=True)
-    response = _edit_child(request, plan, PlanReview, PlanReviewForm, item, "actionplans/review_form.html", "progress and development record")
+    response = _edit_child(request, plan, "review", PlanReview, PlanReviewForm, item, "actionplans/review_form.html", "progress and development record")
     return response or redirect("actionplans:detail", pk=plan.pk)
 
 
@@ -212,9 +235,14 @@ def kpi_edit(request, pk, kpi=None):
     if request.method == "POST":
         form_ok = form.is_valid()  # first: the values' periods and ranges follow its frequency and unit
         if form_ok and values.is_valid():
-            kpi_save(form, values)
-            messages.success(request, f"Saved the KPI “{instance.name}”.")
-            return redirect("actionplans:detail", pk=plan.pk)
+            rows, row_forms = values.rows()
+            try:
+                saved = kpi_write(plan_id=plan.pk, user=request.user, kpi_id=instance.pk, values=rows, **form.values())
+            except NotValid as error:
+                show_problems(form, error.problems, rows=row_forms, prefix="values")
+            else:
+                messages.success(request, f"Saved the KPI “{saved.name}”.")
+                return redirect("actionplans:detail", pk=plan.pk)
         values.is_valid()
     return render(request, "actionplans/kpi_form.html", {"plan": plan, "form": form, "values": values, "kpi": instance})
 
@@ -231,9 +259,12 @@ def item_delete(request, pk, kind, item):
     model, noun = DELETABLE[kind]
     obj = get_object_or_404(model, plan=plan, pk=item)
     if request.method == "POST":
-        obj.delete()
-        plan.touch()
-        messages.success(request, f"Deleted the {noun} “{obj}”.")
+        try:
+            name = plan_item_delete(plan_id=plan.pk, user=request.user, kind=kind, item_id=obj.pk)
+        except NotValid as error:
+            messages.error(request, " ".join(error.problems.values()))
+        else:
+            messages.success(request, f"Deleted the {noun} “{name}”.")
         return redirect("actionplans:detail", pk=plan.pk)
     return render(request, "actionplans/confirm_delete.html", {"plan": plan, "object": obj, "noun": noun})
 

@@ -318,7 +318,7 @@ def test_leeds_kpis_are_entered_and_their_status_computed(client, officer, plan)
         (kpi_post("Annual", unit="count", values=[("2024/25 Q1", "", "5")]), "&#x27;2024/25 Q1&#x27; is not a period of this measure&#x27;s frequency; write it like 2024/25."),
         (kpi_post("Quarterly", unit="count", frequency="quarterly", values=[("2024/25", "", "5")]), "write it like 2024/25 Q3"),
         (kpi_post("Annual", unit="count", baseline="5", baseline_period="2024/26"), "is not a financial year"),
-        (kpi_post("Twice", unit="count", values=[("2024/25", "", "5"), ("2024-25", "", "6")]), "2024-25 is entered twice."),
+        (kpi_post("Twice", unit="count", values=[("2024/25", "", "5"), ("2024-25", "", "6")]), "2024/25 is entered twice."),
         (kpi_post("Words", unit="count", values=[("2024/25", "lots", "")]), "is not a number"),
         (kpi_post("Decimal comma", unit="percent", values=[("2024/25", "96,6", "")]), "use a point for decimals, like 96.6"),
         (kpi_post("Odd groups", unit="count", values=[("2024/25", "1,2,3", "")]), "is not a number"),
