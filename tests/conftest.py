@@ -1,14 +1,15 @@
 import os
 import shutil
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from actionplans.models import ActionPlan, DeliveryConsideration, Kpi
-from actionplans.services import plan_create, plan_publish
+from actionplans.models import ActionPlan, Kpi
+from actionplans.services import kpi_write, plan_create, plan_item_write, plan_publish
 from assessments.models import Score
 from assessments.services import assessment_start, assessment_submit
 from councils.models import Council, Directorate, Membership
@@ -150,12 +151,9 @@ def plan(nps2018, council_a, head, last_year):
     """A 2024–2026 plan started from last year's levels, with a KPI and a delivery consideration, published the day
     before last year was signed off (it went to the same committee), so last year's reports show it."""
     plan = plan_create(council_id=council_a.pk, framework_id=nps2018.pk, title="Improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
-    Kpi.objects.create(plan=plan, name="On-contract spend", kind=Kpi.Kind.QUANTITY, unit=Kpi.Unit.PERCENT, baseline_value="96.6")
-    DeliveryConsideration.objects.create(plan=plan, description="Approval to recruit a contract manager")
-    plan = plan_publish(plan_id=plan.pk, user=head)
-    ActionPlan.objects.filter(pk=plan.pk).update(published_at=last_year.submitted_at - timedelta(days=1))
-    plan.refresh_from_db()
-    return plan
+    kpi_write(plan_id=plan.pk, user=head, name="On-contract spend", kind=Kpi.Kind.QUANTITY, unit=Kpi.Unit.PERCENT, baseline_value=Decimal("96.6"))
+    plan_item_write(plan_id=plan.pk, user=head, kind="consideration", values={"description": "Approval to recruit a contract manager"})
+    return plan_publish(plan_id=plan.pk, user=head, at=last_year.submitted_at - timedelta(days=1))
 
 
 @pytest.fixture

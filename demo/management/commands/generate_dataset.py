@@ -9,15 +9,18 @@ rows go in with bulk_create, history rows included.
 import random
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from actionplans import rules as plan_rules
 from actionplans.models import ActionPlan, Kpi, KpiValue, LineTarget, PlanLine
 from assessments.models import Assessment, AssessmentEvent, DirectorateRating, Score
 from councils.models import Council, Directorate, Membership
+from maturity import rules
 from maturity.models import Framework
 
 WORDS = (
@@ -86,12 +89,17 @@ class Command(BaseCommand):
                     assessment=assessment, objective=objective, level=level, working_towards=level < 5 and rng.random() < 0.1,
                     comment=sentence(rng, 20, 60), action=sentence(rng, 8, 25), evidence=sentence(rng) if level == 5 else "", updated_by=officer,
                 ))
+            for score in scores:  # bulk rows, each checked first by the rules score_write keeps
+                self._check("score", rules.score_problems(
+                    level=score.level, working_towards=score.working_towards, out_of_scope=False, out_of_scope_reason="",
+                    has_evidence=rules.has_evidence(evidence_text=score.evidence), texts={"comment": score.comment, "action": score.action, "evidence": score.evidence},
+                ))
             scores = Score.objects.bulk_create(scores, batch_size=500)
             Score.history.bulk_create([
                 Score.history.model(
                     id=s.pk, assessment_id=assessment.pk, objective_id=s.objective_id, level=s.level, working_towards=s.working_towards,
                     comment=s.comment, action=s.action, evidence=s.evidence, carried_forward=False, source_text="", version=1,
-                    updated_by_id=officer.pk, history_date=now, history_type="+", history_user_id=officer.pk,
+                    updated_by_id=officer.pk, history_date=now, history_type="+", history_user_id=officer.pk, history_change_reason="Generated data",
                 )
                 for s in scores
             ], batch_size=500)
@@ -106,18 +114,34 @@ class Command(BaseCommand):
             ])
 
     def _plan(self, rng, council, framework, sections, head, year):
+        """Bulk rows for speed, each checked first by the rules the plan services keep (actionplans.rules)."""
+        title, start, end = "Procurement improvement plan", year, year + 2
+        self._check("plan", plan_rules.plan_problems(title=title, start_year=start, end_year=end))
         # Published before the generated years were signed off, as a council's live plan is.
         plan = ActionPlan.objects.create(
-            council=council, framework=framework, title="Procurement improvement plan", start_year=year, end_year=year + 2, owner=head,
+            council=council, framework=framework, title=title, start_year=start, end_year=end, owner=head,
             status="published", published_at=timezone.now() - timedelta(days=365 * 10), published_by=head, version=1,
         )
-        lines = PlanLine.objects.bulk_create(
-            PlanLine(plan=plan, section=s, current_level=rng.randint(1, 4), owner="Head of Procurement", due_date=date(year + 2, 3, 31), order=s.number) for s in sections
-        )
-        LineTarget.objects.bulk_create(
-            LineTarget(line=line, year=y, level=min(5, (line.current_level or 1) + step), narrative=sentence(rng, 8, 20))
-            for line in lines for step, y in enumerate(plan.years)
-        )
+        note = "Generated data: set by hand, not from an assessment."
+        lines = [
+            PlanLine(plan=plan, section=s, current_level=rng.randint(1, 4), current_level_note=note, owner="Head of Procurement", due_date=date(year + 2, 3, 31), order=s.number)
+            for s in sections
+        ]
+        targets = {}
+        for line in lines:
+            self._check("line", plan_rules.line_problems(section_id=line.section_id, current_level=line.current_level, current_level_note=note))
+            targets[line.section_id] = [{"year": y, "level": min(5, line.current_level + step), "narrative": sentence(rng, 8, 20)} for step, y in enumerate(plan.years)]
+            self._check("targets", plan_rules.target_problems(start_year=start, end_year=end, custom=False, current_level=line.current_level, targets=targets[line.section_id]))
+        lines = PlanLine.objects.bulk_create(lines)
+        LineTarget.objects.bulk_create(LineTarget(line=line, **target) for line in lines for target in targets[line.section_id])
         for name, unit, direction, baseline in (("On-contract spend", "percent", "higher", 90), ("Waivers", "count", "lower", 150), ("Local and SME spend", "percent", "higher", 45)):
+            values = [{"period_start": date(y, 4, 1), "actual": Decimal(min(100, baseline + rng.randint(-5, 5)))} for y in plan.years[:2]]
+            self._check("KPI", plan_rules.kpi_problems(name=name, frequency="annual", unit=unit, baseline_value=Decimal(baseline), baseline_period=date(year - 1, 4, 1)))
+            self._check("KPI values", plan_rules.kpi_value_problems(frequency="annual", unit=unit, values=values))
             kpi = Kpi.objects.create(plan=plan, name=name, kind=Kpi.Kind.QUANTITY, unit=unit, direction=direction, baseline_value=baseline, baseline_period=date(year - 1, 4, 1))
-            KpiValue.objects.bulk_create(KpiValue(kpi=kpi, period_start=date(y, 4, 1), actual=baseline + rng.randint(-5, 5)) for y in plan.years[:2])
+            KpiValue.objects.bulk_create(KpiValue(kpi=kpi, **value) for value in values)
+
+    @staticmethod
+    def _check(what, problems):
+        if problems:
+            raise CommandError(f"A generated {what} breaks a plan rule: {' '.join(problems.values())}")

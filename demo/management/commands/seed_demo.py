@@ -1,6 +1,7 @@
 import csv
 import os
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -11,15 +12,11 @@ from django.utils import timezone
 
 from actionplans.models import (
     ActionPlan,
-    DeliveryConsideration,
     Kpi,
-    KpiValue,
-    LineTarget,
-    PlanGoal,
-    PlanLine,
     WorkStatus,
 )
-from actionplans.services import plan_create, plan_publish
+from actionplans.services import Door as PlanDoor
+from actionplans.services import kpi_write, line_write, plan_create, plan_item_write, plan_publish
 from assessments.models import Assessment
 from assessments.services import Door, assessment_start, assessment_submit, score_write
 from councils.models import Council, Directorate, Membership
@@ -162,7 +159,9 @@ class Command(BaseCommand):
         if council.action_plans.exists():
             return
         framework = Framework.objects.get(code="nps-2018")
-        plan = plan_create(council_id=council.pk, framework_id=framework.pk, title="Procurement improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True)
+        plan = plan_create(
+            council_id=council.pk, framework_id=framework.pk, title="Procurement improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True, door=PlanDoor.DEMO,
+        )
         today = date.today()
         for line in plan.lines.select_related("section"):
             if line.current_level is None:
@@ -175,26 +174,24 @@ class Command(BaseCommand):
             else:  # holding this year, one level up by the end of the plan: on track
                 climb, status, due = [level, level, min(5, level + 1)], WorkStatus.IN_PROGRESS, date(today.year + 1, 3, 31)
             actions = DEMO_ACTIONS.get(number, {})
-            for year, target in zip(plan.years, climb, strict=True):
-                LineTarget.objects.create(line=line, year=year, level=target, narrative=actions.get(year, ""))
-            line.owner, line.status, line.due_date = DEMO_OWNERS.get(number, "Head of Procurement"), status, due
-            line.progress_notes = DEMO_PROGRESS.get(number, "")
-            line.save()
+            line_write(
+                plan_id=plan.pk, user=head, door=PlanDoor.DEMO, line_id=line.pk, section_id=line.section_id, current_level=level,
+                owner=DEMO_OWNERS.get(number, "Head of Procurement"), status=status, due_date=due, progress_notes=DEMO_PROGRESS.get(number, ""),
+                targets=[{"year": year, "level": target, "narrative": actions.get(year, "")} for year, target in zip(plan.years, climb, strict=True)],
+            )
         for text in ("Internal resource to manage and monitor delivery against these actions", "External support to aid in developing processes and templates", "A commitment from stakeholders to feed into the design of these processes"):
-            DeliveryConsideration.objects.create(plan=plan, description=text, owner="Head of Procurement")
+            plan_item_write(plan_id=plan.pk, user=head, door=PlanDoor.DEMO, kind="consideration", values={"description": text, "owner": "Head of Procurement"})
         # Two areas outside the framework, in Cambridgeshire & Peterborough's words (seed 004, §3.3 and §3.7).
         for title, current, targets in DEMO_OUTSIDE:
-            line = PlanLine.objects.create(plan=plan, section=None, title=title, current_text=current, owner="Head of Procurement", status=WorkStatus.IN_PROGRESS, order=100)
-            for year, text in targets.items():
-                LineTarget.objects.create(line=line, year=year, level=None, narrative=text)
+            line_write(
+                plan_id=plan.pk, user=head, door=PlanDoor.DEMO, section_id=None, title=title, current_text=current, owner="Head of Procurement", status=WorkStatus.IN_PROGRESS,
+                targets=[{"year": year, "level": None, "narrative": text} for year, text in targets.items()],
+            )
         # The plan-wide goal as Cambridgeshire & Peterborough wrote theirs (seed 004, §2.4 (d) and (e)).
-        PlanGoal.objects.create(
-            plan=plan, text="Over the next two years the aim is to increase the authority's maturity level to between Developing to Mature (2-3)",
-            level_from=2, level_to=3, review_date=date(2024, 12, 31),
-        )
-        # Agreed at the committee that signed off 2023 (15 November 2023), published two weeks before it.
-        plan = plan_publish(plan_id=plan.pk, user=head)
-        ActionPlan.objects.filter(pk=plan.pk).update(published_at=timezone.make_aware(datetime(2023, 11, 1, 9, 0)))
+        plan_item_write(plan_id=plan.pk, user=head, door=PlanDoor.DEMO, kind="goal", values={
+            "text": "Over the next two years the aim is to increase the authority's maturity level to between Developing to Mature (2-3)",
+            "level_from": 2, "level_to": 3, "review_date": date(2024, 12, 31),
+        })
         # Leeds' four numeric KPIs (seed 001), with baselines as Leeds wrote them and periods inside this plan.
         leeds = [
             ("Delivery of budget savings through procurement", Kpi.Unit.POUNDS, Kpi.Direction.HIGHER, "185000", 2023, [(2024, "190000", "212500"), (2025, "200000", None)]),
@@ -202,10 +199,15 @@ class Command(BaseCommand):
             ("On-contract spend", Kpi.Unit.PERCENT, Kpi.Direction.HIGHER, "96.6", 2023, [(2024, None, "97.1"), (2025, None, "97.4")]),
             ("Spend with local suppliers and SMEs", Kpi.Unit.PERCENT, Kpi.Direction.HIGHER, "51.97", 2023, [(2024, None, "52.4"), (2025, None, "51.2")]),
         ]
+        number = lambda text: Decimal(text) if text is not None else None  # noqa: E731
         for name, unit, direction, baseline, year, values in leeds:
-            kpi = Kpi.objects.create(plan=plan, name=name, kind=Kpi.Kind.QUANTITY, frequency="annual", unit=unit, direction=direction, baseline_value=baseline, baseline_period=date(year, 4, 1))
-            for period, target, actual in values:
-                KpiValue.objects.create(kpi=kpi, period_start=date(period, 4, 1), target=target, actual=actual)
+            kpi_write(
+                plan_id=plan.pk, user=head, door=PlanDoor.DEMO, name=name, kind=Kpi.Kind.QUANTITY, frequency="annual", unit=unit, direction=direction,
+                baseline_value=Decimal(baseline), baseline_period=date(year, 4, 1),
+                values=[{"period_start": date(period, 4, 1), "target": number(target), "actual": number(actual)} for period, target, actual in values],
+            )
+        # Agreed at the committee that signed off 2023 (15 November 2023), published two weeks before it.
+        plan_publish(plan_id=plan.pk, user=head, door=PlanDoor.DEMO, at=timezone.make_aware(datetime(2023, 11, 1, 9, 0)))
 
     def _rater(self, council, head, password):
         """A commissioner invited to rate key area 1 of the 2024 draft independently."""
