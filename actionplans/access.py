@@ -1,7 +1,8 @@
 """Who may see or change an action plan: the one predicate, used by the QuerySet and the per-object helper alike.
 
 A council's people read its plans (councillors only once published: a draft is work in progress); officers and
-heads change them; the head starts and publishes them.
+heads change them; the head starts and publishes them. Imports the models at the top; the models never import
+this module (tests/test_permissions.py checks it).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from councils.access import can_edit_council, council_scope, is_head_of, membership_of
+
+from .models import ActionPlan, PlanStatus
 
 
 def _reach(user):
@@ -24,19 +27,22 @@ def visible_q(user):
     if scope is None:
         return Q(pk__in=[])
     q = Q() if scope == "all" else Q(council_id=scope)
-    return q if drafts else q & ~Q(status="draft")
+    return q if drafts else q & ~Q(status=PlanStatus.DRAFT)
+
+
+def visible_plans(user):
+    """The plans this user may read, as a QuerySet to narrow further (`.for_council(…)`)."""
+    return ActionPlan.objects.filter(visible_q(user))
 
 
 def can_see_plan(user, plan):
     """visible_q for one plan already in hand, without a query."""
     scope, drafts = _reach(user)
-    return scope is not None and scope in ("all", plan.council_id) and (drafts or plan.status != "draft")
+    return scope is not None and scope in ("all", plan.council_id) and (drafts or plan.status != PlanStatus.DRAFT)
 
 
 def get_plan_for_user(request, pk, *, edit=False, head=False):
     """The plan if this user may see it (404 otherwise); 403 if they may see but not do."""
-    from .models import ActionPlan
-
     plan = get_object_or_404(ActionPlan.objects.select_related("council", "framework", "owner", "published_by"), pk=pk)
     if not can_see_plan(request.user, plan):
         raise Http404("No such action plan.")

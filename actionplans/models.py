@@ -51,12 +51,6 @@ class ActionPlanQuerySet(models.QuerySet):
         plans = self.filter(council_id=council_id, framework_id=framework_id, published_at__lte=as_of).published()
         return plans.current(year).order_by("-published_at").first() or plans.order_by("-published_at").first()
 
-    def visible_to(self, user):
-        """Staff see all plans; a council's people see their council's (councillors read them): actionplans.access."""
-        from .access import visible_q
-
-        return self.filter(visible_q(user))
-
     def current(self, year):
         return self.filter(start_year__lte=year, end_year__gte=year)
 

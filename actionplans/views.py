@@ -12,7 +12,7 @@ from django_tables2 import RequestConfig
 from common import downloads, sheets
 from councils.access import get_membership_for_user, require_member
 
-from .access import can_edit_plan, get_plan_for_user, is_head_for
+from .access import can_edit_plan, get_plan_for_user, is_head_for, visible_plans
 from .exchange import plan_export_sheets
 from .filters import ActionPlanFilter
 from .forms import (
@@ -48,7 +48,7 @@ from .tables import ActionPlanTable
 def plan_list(request):
     membership = get_membership_for_user(request)
     council = membership.council
-    qs = ActionPlan.objects.visible_to(request.user).for_council(council).select_related("framework", "owner").annotate(line_count=Count("lines"))
+    qs = visible_plans(request.user).for_council(council).select_related("framework", "owner").annotate(line_count=Count("lines"))
     filterset = ActionPlanFilter(request.GET, queryset=qs)
     table = ActionPlanTable(filterset.qs if filterset.is_valid() else qs.none())
     RequestConfig(request, paginate={"per_page": 25}).configure(table)

@@ -1,4 +1,6 @@
-"""Who may see or change an assessment: the one predicate, used by the QuerySet and the per-object helper alike."""
+"""Who may see or change an assessment: the one predicate, used by the visibility query and the per-object helper alike.
+
+Imports the models at the top; the models never import this module (tests/test_permissions.py checks it)."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -7,7 +9,9 @@ from django.shortcuts import get_object_or_404
 
 from councils.access import can_edit_council, council_scope, is_head_of, membership_of
 
-SUBMITTED = "submitted"
+from .models import Assessment
+
+SUBMITTED = Assessment.Status.SUBMITTED
 
 
 def assessment_scope(user):
@@ -26,7 +30,7 @@ def assessment_scope(user):
 
 
 def visible_q(user):
-    """assessment_scope as a filter (AssessmentQuerySet.visible_to)."""
+    """assessment_scope as a filter."""
     scope = assessment_scope(user)
     if scope is None:
         return Q(pk__in=[])
@@ -35,10 +39,13 @@ def visible_q(user):
     return q if statuses is None else q & Q(status__in=statuses)
 
 
-def get_assessment_for_user(request, pk, *, edit=False, head=False):
-    """The assessment if this user may see it (404 otherwise); 403 if they may see but not do."""
-    from .models import Assessment
+def visible_assessments(user):
+    """The assessments this user may read, as a QuerySet to narrow further (`.for_council(…)`)."""
+    return Assessment.objects.filter(visible_q(user))
 
+
+def get_assessment_for_user(request, pk, *, edit=False, head=False, response_sheet=False):
+    """The assessment if this user may see it (404 otherwise); 403 if they may see but not do."""
     assessment = get_object_or_404(Assessment.objects.select_related("council", "framework", "submitted_by"), pk=pk)
     user = request.user
     scope = assessment_scope(user)
@@ -50,6 +57,8 @@ def get_assessment_for_user(request, pk, *, edit=False, head=False):
         raise PermissionDenied("Only the council's officers and heads of procurement can change assessments.")
     if head and not is_head_of(user, assessment.council):
         raise PermissionDenied("Only the council's head of procurement can do this.")
+    if response_sheet and not can_use_response_sheet(user, assessment):
+        raise PermissionDenied("Response sheets are for officers and heads of procurement.")
     return assessment
 
 

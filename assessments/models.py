@@ -21,12 +21,6 @@ class AssessmentQuerySet(models.QuerySet):
     def for_council(self, council):
         return self.filter(council=council)
 
-    def visible_to(self, user):
-        """What this user may read (assessments.access.assessment_scope): staff all; officers and heads their council's; councillors its submitted ones."""
-        from .access import visible_q
-
-        return self.filter(visible_q(user))
-
     def with_progress(self):
         return self.annotate(
             objective_count=Count("scores", filter=Q(scores__out_of_scope=False), distinct=True),

@@ -5,6 +5,7 @@ views call those and never test roles themselves. Outsiders get 404, not 403, fo
 they learn nothing about what exists. Insiders without the right role get 403.
 """
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
@@ -52,11 +53,6 @@ def council_scope(user):
     return membership.council_id if membership is not None else None
 
 
-def can_read_council(user, council):
-    scope = council_scope(user)
-    return scope == "all" or (scope is not None and scope == council.pk)
-
-
 def can_edit_council(user, council):
     membership = membership_of(user)
     return membership is not None and membership.council_id == council.pk and membership.can_edit
@@ -70,3 +66,38 @@ def is_head_of(user, council):
 def can_see_benchmarks(user):
     """Benchmarking is for a council's people and site staff; invited raters see nothing but their invitation."""
     return council_scope(user) is not None
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the signed-in user may do across their council, for templates (`caps` in every page's context):
+    templates ask these, never a role. Per-object answers (this plan, this year) come from each app's access module."""
+
+    council: object = None  # the council whose pages these are, or None
+    role_label: str = ""
+    is_member: bool = False  # a council's officer, head or councillor (not an invited rater)
+    can_edit: bool = False  # score drafts, change plans: officers and heads
+    can_sign_off: bool = False  # sign off years, start and publish plans, invite raters: heads
+    reads_submitted_only: bool = False  # councillors: drafts are not theirs to read
+    can_see_benchmarks: bool = False
+    can_use_admin: bool = False  # site staff
+    can_load_frameworks: bool = False
+    is_rater: bool = False
+
+
+def capabilities(user):
+    if user is None or not user.is_authenticated:
+        return Capabilities()
+    membership = membership_of(user)
+    return Capabilities(
+        council=membership.council if membership else None,
+        role_label=membership.get_role_display() if membership else "",
+        is_member=membership is not None,
+        can_edit=bool(membership and membership.can_edit),
+        can_sign_off=bool(membership and membership.is_head),
+        reads_submitted_only=bool(membership and not membership.can_edit),
+        can_see_benchmarks=can_see_benchmarks(user),
+        can_use_admin=user.is_staff,
+        can_load_frameworks=user.is_staff,
+        is_rater=rater_membership(user) is not None,
+    )

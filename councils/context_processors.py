@@ -1,7 +1,10 @@
-from .access import membership_of
+from django.utils.functional import SimpleLazyObject
+
+from .access import capabilities
 
 
-def membership(request):
-    """The council membership for navigation; None for invited raters, who see only their invitations."""
+def caps(request):
+    """`caps`: what the signed-in user may do across their council (councils.access.Capabilities). Templates ask it,
+    never a role; per-object answers come from the views, which ask each app's access module."""
     user = getattr(request, "user", None)
-    return {"membership": membership_of(user) if user is not None else None}
+    return {"caps": SimpleLazyObject(lambda: capabilities(user))}

@@ -2,8 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from actionplans.models import ActionPlan
-from assessments.models import Assessment
+from actionplans.access import visible_plans
+from assessments.access import visible_assessments
 from councils.access import membership_of, rater_membership
 from maturity.levels import Level
 from maturity.models import Framework
@@ -17,9 +17,9 @@ def home(request):
     membership = membership_of(request.user)
     assessments, plans = [], []
     if membership:
-        plans = ActionPlan.objects.visible_to(request.user).for_council(membership.council).select_related("framework")
+        plans = visible_plans(request.user).for_council(membership.council).select_related("framework")
         assessments = (
-            Assessment.objects.visible_to(request.user)
+            visible_assessments(request.user)
             .for_council(membership.council)
             .select_related("framework")
             .with_progress()

@@ -6,10 +6,10 @@ The head's pages (invite, consolidate, withdraw) go through assessments.access.g
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from .models import Invitation
+
 
 def get_invitation_for_user(request, pk):
-    from .models import Invitation
-
     invitation = get_object_or_404(Invitation.objects.select_related("assessment__council", "assessment__framework", "directorate"), pk=pk)
     if invitation.rater_id != request.user.pk:
         raise Http404("No such invitation.")

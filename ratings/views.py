@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +13,7 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.access import can_use_response_sheet, get_assessment_for_user
+from assessments.access import get_assessment_for_user
 from assessments.services import NotEditable, NotValid
 from common import downloads, sheets
 from common.numbers import int_param
@@ -149,9 +148,7 @@ def consolidate(request, pk, number):
 @require_GET
 def response_sheet(request, pk):
     """A blank response sheet to collect views offline: every objective's five descriptors, with room for a level and a comment."""
-    assessment = get_assessment_for_user(request, pk)
-    if not can_use_response_sheet(request.user, assessment):
-        raise PermissionDenied("Response sheets are for officers and heads of procurement.")
+    assessment = get_assessment_for_user(request, pk, response_sheet=True)
     if request.GET.get("format") == "pdf":
         html = render_to_string("ratings/response_sheet_pdf.html", {"assessment": assessment, "council": assessment.council, "framework": assessment.framework, "sections": assessment.framework.sections_with_objectives()})
         return downloads.pdf(render_pdf(html), f"{assessment.framework.code}-{assessment.year}-response-sheet.pdf")

@@ -23,11 +23,6 @@ class CachedReport(models.Model):
         return f"{self.assessment} ({self.edition})"
 
 
-class ReportJobQuerySet(models.QuerySet):
-    def for_report(self, assessment_id, edition, fingerprint):
-        return self.filter(assessment_id=assessment_id, edition=edition, fingerprint=fingerprint)
-
-
 class ReportJob(models.Model):
     """One PDF being made in the background: what it is, how far it has got, and what went wrong if it failed.
 
@@ -54,7 +49,6 @@ class ReportJob(models.Model):
     notify = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="People to e-mail when it is ready (or has failed)")
     site_url = models.CharField(max_length=200, blank=True, help_text="The address people used, for the link in that e-mail")
 
-    objects = ReportJobQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "edition", "fingerprint"], name="one_job_per_report_version")]
@@ -62,6 +56,3 @@ class ReportJob(models.Model):
     def __str__(self):
         return f"{self.assessment} ({self.edition}): {self.get_status_display()}"
 
-    @property
-    def is_finished(self):
-        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,22 +1,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from actionplans.selectors import plan_display, plan_profile, plan_shown_for
-from assessments.access import get_assessment_for_user
+from assessments.access import get_assessment_for_user, visible_assessments
 from assessments.models import Assessment
 from assessments.selectors import previous_submitted
 from common import downloads
 from common.numbers import year_param
-from councils.access import can_see_benchmarks, membership_of, require_member
+from councils.access import require_member
 from councils.models import Council
 from maturity.models import Framework
 
 from . import charts
+from .access import get_benchmark_council_for_user, get_dashboard_council_for_user
 from .chartdata import (
     LEVEL_KEY_LABELS,
     MIN_GROUP,
@@ -45,8 +45,8 @@ def _chosen_assessment(request, assessments):
 @require_member
 @require_GET
 def dashboard(request):
-    council = request.user.membership.council
-    assessments = list(Assessment.objects.visible_to(request.user).for_council(council).select_related("framework").order_by("-year", "framework__code"))
+    council = get_dashboard_council_for_user(request)
+    assessments = list(visible_assessments(request.user).for_council(council).select_related("framework").order_by("-year", "framework__code"))
     assessment = _chosen_assessment(request, assessments)
     context = {"council": council, "assessments": assessments, "assessment": assessment, "level_keys": LEVEL_KEY_LABELS}
     if assessment is None:
@@ -90,10 +90,7 @@ GROUPS = {"all": "All councils", "kind": "Councils of the same type", "region": 
 @require_GET
 def benchmarking(request):
     """Medians and quartiles across councils' submitted assessments; other councils stay anonymous."""
-    if not can_see_benchmarks(request.user):
-        raise PermissionDenied("Your account is not attached to a council.")
-    membership = membership_of(request.user)
-    own = membership.council if membership else None
+    own = get_benchmark_council_for_user(request)
     frameworks = list(Framework.objects.all())
     framework = next((f for f in frameworks if f.code == request.GET.get("framework")), None) or (frameworks[0] if frameworks else None)
     years = sorted(set(Assessment.objects.submitted().filter(framework=framework).values_list("year", flat=True)), reverse=True)

@@ -1,18 +1,19 @@
-"""Every URL pattern × every kind of user × GET and POST has an expected outcome.
+"""Every URL pattern × every kind of user × GET and POST has an expected outcome, and every page a user may open
+shows what it should (a content marker: its heading, for the right council), not merely a 200.
 
-Patterns come from the URLconf, so a new URL without an expectation fails here.
+Patterns come from the URLconf, so a new URL without an expectation, a rater outcome or a marker fails here.
 """
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-ROLES = ["anon", "officer_a", "head_a", "councillor_a", "officer_b", "staff"]
+ROLES = ["anon", "officer_a", "head_a", "councillor_a", "officer_b", "staff", "rater"]
 LOGIN = "login"  # a redirect to the sign-in page
 ADMIN_LOGIN = "admin-login"
 
 
 def row(*codes):
-    return dict(zip(ROLES, codes, strict=True))
+    return dict(zip(ROLES[:-1], codes, strict=True))  # the rater's column is RATER below
 
 
 # name: {"GET": row(...), "POST": row(...)}
@@ -87,6 +88,116 @@ EXPECTED = {
     "admin:index": {"GET": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200), "POST": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)},
 }
 
+# The invited rater (of key area 1 of Alpha's draft): their invitation, the public pages and their own account;
+# nothing of the council's (403 for council-wide pages, 404 for its objects: they learn nothing of what exists).
+RATER = {
+    "health": (200, 405),
+    "home": (200, 405),
+    "guidance": (200, 405),
+    "assessments:list": (403, 403),
+    "assessments:new": (403, 403),
+    "assessments:detail": (404, 405),
+    "assessments:section": (404, 404),
+    "assessments:key_area_flags": (405, 404),
+    "assessments:score_all": (404, 405),
+    "assessments:autosave": (405, 404),
+    "assessments:evidence": (404, 404),
+    "assessments:evidence_download": (404, 405),
+    "assessments:evidence_delete": (405, 404),
+    "assessments:history": (404, 405),
+    "assessments:submit": (404, 404),
+    "assessments:reopen": (404, 404),
+    "assessments:year_on_year": (404, 405),
+    "assessments:export": (404, 405),
+    "assessments:history_export": (403, 403),
+    "assessments:import": (404, 404),
+    "assessments:import_confirm": (405, 404),
+    "actionplans:list": (403, 403),
+    "actionplans:new": (403, 403),
+    "actionplans:detail": (404, 405),
+    "actionplans:export": (404, 405),
+    "actionplans:gap": (404, 405),
+    "actionplans:edit": (404, 404),
+    "actionplans:add_key_areas": (405, 404),
+    "actionplans:publish": (405, 404),
+    "actionplans:line_new": (404, 404),
+    "actionplans:line_edit": (404, 404),
+    "actionplans:goal_new": (404, 404),
+    "actionplans:goal_edit": (404, 404),
+    "actionplans:review_new": (404, 404),
+    "actionplans:review_edit": (404, 404),
+    "actionplans:consideration_new": (404, 404),
+    "actionplans:consideration_edit": (404, 404),
+    "actionplans:kpi_new": (404, 404),
+    "actionplans:kpi_edit": (404, 404),
+    "actionplans:delete": (404, 404),
+    "reports:dashboard": (403, 403),
+    "reports:pdf": (404, 405),
+    "reports:pdf_status": (404, 405),
+    "reports:pdf_retry": (405, 404),
+    "reports:pdf_notify": (405, 404),
+    "reports:benchmark": (403, 405),
+    "ratings:raters": (404, 404),
+    "ratings:withdraw": (405, 404),
+    "ratings:consolidation": (404, 405),
+    "ratings:consolidate": (405, 404),
+    "ratings:response_sheet": (404, 405),
+    "ratings:rate": (200, 200),
+    "ratings:invitation_accept": (200, 200),
+    "maturity:list": (200, 405),
+    "maturity:detail": (200, 405),
+    "maturity:upload": (ADMIN_LOGIN, ADMIN_LOGIN),
+    "login": (302, 302),
+    "logout": (405, LOGIN),
+    "password_change": (200, 200),
+    "password_change_done": (200, 405),
+    "password_reset": (200, 200),
+    "password_reset_done": (200, 405),
+    "password_reset_confirm": (200, 200),
+    "password_reset_complete": (200, 405),
+    "admin:index": (ADMIN_LOGIN, ADMIN_LOGIN),
+}
+for _name, (_get, _post) in RATER.items():
+    EXPECTED[_name]["GET"]["rater"], EXPECTED[_name]["POST"]["rater"] = _get, _post
+
+# What an allowed GET must show: text in the page ("{council}" is the user's own council), or the file type.
+XLSX, PDF = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/pdf"
+COUNCILS = {"officer_a": "Alpha Borough Council", "head_a": "Alpha Borough Council", "councillor_a": "Alpha Borough Council", "rater": "Alpha Borough Council", "officer_b": "Beta District Council"}
+MARKERS = {
+    "health": "ok", "home": "<h1 class=\"h2 mb-4\">{council}</h1>", "guidance": "How to assess",
+    "assessments:list": "Assessments – {council}", "assessments:new": "Start an assessment for {council}",
+    "assessments:detail": "Alpha Borough Council – NPS 2018 2024", "assessments:section": "Alpha Borough Council – NPS 2018 2024",
+    "assessments:score_all": "Alpha Borough Council – NPS 2018 2024", "assessments:evidence": "Evidence for 1.", "assessments:evidence_download": PDF,
+    "assessments:history": "History of 1.", "assessments:submit": "Sign off NPS 2018 2024", "assessments:reopen": "Reopen NPS 2018 2023",
+    "assessments:year_on_year": "Year on year: 2024 against 2023", "assessments:export": XLSX, "assessments:history_export": XLSX,
+    "assessments:import": "Import scores from a spreadsheet",
+    "actionplans:list": "Action plans – {council}", "actionplans:new": "Start an action plan for Alpha Borough Council", "actionplans:detail": "Improvement plan",
+    "actionplans:export": XLSX, "actionplans:gap": "Gap view", "actionplans:edit": "Edit the plan", "actionplans:line_new": "Add a line to the plan",
+    "actionplans:line_edit": "Engaging Councillors", "actionplans:goal_new": "Add a plan-wide goal", "actionplans:goal_edit": "Edit a plan-wide goal",
+    "actionplans:review_new": "Add a progress and development record", "actionplans:review_edit": "Edit a progress and development record",
+    "actionplans:consideration_new": "Add a delivery consideration", "actionplans:consideration_edit": "Edit a delivery consideration",
+    "actionplans:kpi_new": "Add a KPI", "actionplans:kpi_edit": "On-contract spend", "actionplans:delete": "Delete the delivery consideration",
+    "reports:dashboard": "{council}", "reports:pdf": "NPS 2018 2024 report (draft)", "reports:pdf_status": 'id="report-progress"', "reports:benchmark": "Benchmarking",
+    "ratings:raters": "Independent ratings", "ratings:consolidation": "Consolidate the ratings", "ratings:response_sheet": XLSX,
+    "ratings:rate": "Your ratings for Alpha Borough Council", "ratings:invitation_accept": "Choose your password",
+    "maturity:list": "Frameworks", "maturity:detail": "National Procurement Strategy", "maturity:upload": "Load a framework from a file", "login": "Sign in",
+    "password_change": "Password change", "password_change_done": "Password change successful", "password_reset": "Password reset",
+    "password_reset_done": "Password reset sent", "password_reset_confirm": "Password reset unsuccessful", "password_reset_complete": "Password reset complete",
+    "admin:index": "Site administration",
+}
+
+
+def marker_problem(name, role, response):
+    """None if the page shows what it should, else what is wrong."""
+    marker = MARKERS[name]
+    if marker in (XLSX, PDF):
+        return None if response["Content-Type"].startswith(marker) else f"a {response['Content-Type']} file, not {marker}"
+    if name == "home" and role in ("staff", "rater"):  # no council of their own: a welcome (and the rater their invitation)
+        marker = "Welcome"
+    marker = marker.replace("{council}", COUNCILS.get(role, ""))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return None if marker.encode() in body else f"no {marker!r} in the page"
+
 
 def all_url_names(resolver=None, namespace=""):
     resolver = resolver or get_resolver()
@@ -106,11 +217,13 @@ def project_url_names():
 def test_every_url_pattern_has_an_expectation():
     missing = [name for name in project_url_names() if name not in EXPECTED]
     assert not missing, f"add these URLs to EXPECTED: {missing}"
+    assert not [name for name in EXPECTED if name not in RATER], "add the invited rater's outcome to RATER"
+    assert not [name for name in EXPECTED if 200 in EXPECTED[name]["GET"].values() and name not in MARKERS], "add what the page shows to MARKERS"
 
 
 @pytest.fixture
-def people(officer, head, councillor, other_officer, staff):
-    return {"anon": None, "officer_a": officer, "head_a": head, "councillor_a": councillor, "officer_b": other_officer, "staff": staff}
+def people(officer, head, councillor, other_officer, staff, rater):
+    return {"anon": None, "officer_a": officer, "head_a": head, "councillor_a": councillor, "officer_b": other_officer, "staff": staff, "rater": rater}
 
 
 def draft_evidence(draft):
@@ -174,7 +287,7 @@ def outcome(response):
 
 @pytest.mark.parametrize("name", [n for n in EXPECTED if n in project_url_names()])
 def test_permission_matrix(client, people, draft, last_year, plan, invitation, name):
-    got, want = {}, {}
+    got, want, shown = {}, {}, {}
     for role, user in people.items():
         for method in ("GET", "POST"):
             url = url_for(name, draft, last_year, plan, invitation)
@@ -184,8 +297,12 @@ def test_permission_matrix(client, people, draft, last_year, plan, invitation, n
             response = client.get(url) if method == "GET" else client.post(url, {})
             got[(role, method)] = outcome(response)
             want[(role, method)] = EXPECTED[name][method][role]
+            if method == "GET" and response.status_code == 200:
+                shown[role] = marker_problem(name, role, response)
     mismatches = {key: (got[key], want[key]) for key in want if got[key] != want[key]}
     assert not mismatches, f"{name} {url}: (got, expected) {mismatches}"
+    wrong = {role: problem for role, problem in shown.items() if problem}
+    assert not wrong, f"{name}: allowed, but the page is not what it should be: {wrong}"
 
 
 def test_councillor_sees_submitted_assessments_but_not_drafts(client, councillor, draft, last_year):
@@ -232,3 +349,46 @@ def test_no_navigation_item_leads_to_a_refusal(client, people, rater, draft, las
     assert links
     for link in links:
         assert client.get(link).status_code == 200, (who, link)
+
+
+ACCESS_MODULES = ["councils", "assessments", "actionplans", "ratings", "reports"]
+
+
+@pytest.mark.parametrize("app", ACCESS_MODULES)
+def test_access_imports_its_models_at_the_top_and_the_models_never_import_access(app):
+    """No cycle between an app's access and models: access imports its models at module level (so statuses come
+    from their enum, not typed by hand) and the models never reach for access, even inside a function."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / app
+    access = ast.parse((root / "access.py").read_text())
+    models = ast.parse((root / "models.py").read_text())
+    nested = [node for fn in ast.walk(access) if isinstance(fn, ast.FunctionDef) for node in ast.walk(fn) if isinstance(node, ast.ImportFrom)]
+    assert not [node.module for node in nested if node.module and node.module.endswith("models")], f"{app}/access.py imports models inside a function"
+    if (root / "models.py").exists() and app != "reports":
+        top = [node for node in access.body if isinstance(node, ast.ImportFrom)]
+        assert any(node.module == "models" and node.level == 1 for node in top) or app == "councils", f"{app}/access.py does not import .models at the top"
+    for node in ast.walk(models):
+        if isinstance(node, ast.ImportFrom):
+            assert not (node.module or "").endswith("access"), f"{app}/models.py imports access"
+    source = (root / "access.py").read_text()
+    assert '"submitted"' not in source and '"draft"' not in source, f"{app}/access.py types a status by hand"
+
+
+def test_no_view_raises_permission_denied_itself():
+    """Refusals come from the access modules (and the read-only admin), never from a view."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = [str(path.relative_to(root)) for path in root.glob("*/views*.py") if "PermissionDenied" in path.read_text()]
+    offenders += [str(path.relative_to(root)) for path in root.glob("*/views/*.py") if "PermissionDenied" in path.read_text()]
+    assert not offenders, offenders
+
+
+def test_templates_ask_capabilities_not_roles():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates"
+    offenders = [str(path) for path in root.rglob("*.html") if any(word in path.read_text() for word in ("membership.role", "user.is_staff", "membership.is_head", "membership.can_edit", "'councillor'"))]
+    assert not offenders, offenders

@@ -16,7 +16,16 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from actionplans import rules
-from actionplans.models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, LineTarget, PlanGoal, PlanLine, PlanReview
+from actionplans.models import (
+    ActionPlan,
+    DeliveryConsideration,
+    Kpi,
+    KpiValue,
+    LineTarget,
+    PlanGoal,
+    PlanLine,
+    PlanReview,
+)
 from actionplans.services import Door, NotValid, kpi_write, line_write, plan_item_write, plan_update
 from demo.management.commands.generate_dataset import Command as Generator
 

@@ -13,10 +13,9 @@ from councils.access import get_membership_for_user, require_member
 from maturity import rules
 from maturity.models import Framework
 
-from ..access import can_edit_assessment, get_assessment_for_user, is_head_for
+from ..access import can_edit_assessment, get_assessment_for_user, is_head_for, visible_assessments
 from ..filters import AssessmentFilter
 from ..forms import ReopenForm, StartAssessmentForm, SubmitForm
-from ..models import Assessment
 from ..selectors import previous_levels, sign_off_summary, year_levels
 from ..services import NotEditable, NotValid, assessment_reopen, assessment_start, assessment_submit
 from ..tables import AssessmentTable
@@ -28,7 +27,7 @@ from .scoring import EMPTY
 @require_GET
 def assessment_list(request):
     membership = get_membership_for_user(request)
-    qs = Assessment.objects.visible_to(request.user).for_council(membership.council).select_related("framework", "submitted_by").with_progress()
+    qs = visible_assessments(request.user).for_council(membership.council).select_related("framework", "submitted_by").with_progress()
     filterset = AssessmentFilter(request.GET, queryset=qs)
     table = AssessmentTable(filterset.qs if filterset.is_valid() else qs.none())
     RequestConfig(request, paginate={"per_page": 25}).configure(table)

@@ -10,7 +10,7 @@ from councils.access import get_membership_for_user, require_member
 from maturity.models import Framework
 
 from .. import spreadsheets
-from ..access import get_assessment_for_user
+from ..access import get_assessment_for_user, visible_assessments
 from ..exchange import (
     KEY_AREA_COLUMNS,
     assessment_export_rows,
@@ -20,7 +20,6 @@ from ..exchange import (
     key_area_rows,
 )
 from ..forms import ImportForm
-from ..models import Assessment
 from ..services import NotEditable, NotValid, StaleScore, assessment_import
 
 
@@ -47,7 +46,7 @@ def history_export(request):
     """All the council's years of one framework, a score and a comment column per year (Medway's layout)."""
     membership = get_membership_for_user(request)
     framework = get_object_or_404(Framework, code=request.GET.get("framework", "nps-2018")[:50])
-    assessments = list(Assessment.objects.visible_to(request.user).for_council(membership.council).filter(framework=framework).order_by("year"))
+    assessments = list(visible_assessments(request.user).for_council(membership.council).filter(framework=framework).order_by("year"))
     header, rows = history_table(assessments, framework)
     name = f"{membership.council.slug}-{framework.code}-history"
     if request.GET.get("format") == "csv":
