@@ -4,6 +4,7 @@ editions, the plan workbook (and the API to come) call these.
 * `plan_shown_for` — which plan a year is judged against: for a submitted year the plan published when it was
   signed off (or the latest published before), for a draft the plan published now. A plan published later, or a
   draft, never changes what a submitted year showed.
+* `plan_version` / `plan_version_for` — which plan and version is shown, with the current plan when it is not it.
 * `current_plan` — the council's current published plan for a framework (what "the plan" means today).
 * `assessed_levels` — the levels a plan's lines are measured against (key areas at their weakest, by
   assessments.selectors), from the latest submitted year up to a given year.
@@ -12,7 +13,6 @@ editions, the plan workbook (and the API to come) call these.
 """
 
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.selectors import key_area_figures
@@ -25,8 +25,25 @@ PROGRESS_KEYS = ("achieved", "on_track", "overdue", "no_target")
 
 def plan_shown_for(*, assessment):
     """The published plan a year is judged against (None if there is none): see the module docstring."""
-    as_of = assessment.submitted_at if not assessment.is_draft and assessment.submitted_at else timezone.now()
+    if assessment.is_draft or not assessment.submitted_at:
+        return current_plan(council_id=assessment.council_id, framework_id=assessment.framework_id)
+    as_of = assessment.submitted_at
     return ActionPlan.objects.shown_for(council_id=assessment.council_id, framework_id=assessment.framework_id, year=assessment.year, as_of=as_of)
+
+
+def plan_version(*, plan):
+    """{plan, current}: which plan and version this is, and the current published plan when this one is superseded
+    (else None): what every place showing a plan names (templates/actionplans/partials/plan_version.html)."""
+    current = None
+    if not plan.is_draft and plan.status != PlanStatus.PUBLISHED:
+        current = current_plan(council_id=plan.council_id, framework_id=plan.framework_id)
+    return {"plan": plan, "current": current}
+
+
+def plan_version_for(*, assessment):
+    """plan_version of the plan shown for this year (plan_shown_for), or None: for pages that name it without showing it."""
+    plan = plan_shown_for(assessment=assessment)
+    return plan_version(plan=plan) if plan else None
 
 
 def current_plan(*, council_id, framework_id):
@@ -89,12 +106,8 @@ def plan_display(*, plan, year=None, today=None):
         if kpi.rows:
             latest_status.append(kpi.rows[-1]["status"])
     judged = [status for status in latest_status if status not in ("no_data", "in_development")]
-    current = None
-    if not plan.is_draft and plan.status != PlanStatus.PUBLISHED:
-        current = current_plan(council_id=plan.council_id, framework_id=plan.framework_id)
     return {
-        "plan": plan,
-        "current": current,
+        **plan_version(plan=plan),
         "assessed": assessed,
         "lines": lines,
         "progress": {key: sum(1 for line in lines if line.state == key) for key in PROGRESS_KEYS},

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from django.contrib.auth import get_user_model
 
-from actionplans.models import ActionPlan, Kpi
+from actionplans.models import Kpi
 from actionplans.services import kpi_write, plan_create, plan_item_write, plan_publish
 from assessments.models import Score
 from assessments.services import assessment_start, assessment_submit
@@ -228,8 +228,4 @@ def page(browser, live_server):
 def publish(plan, *, before=None):
     """Publish a plan as its head does; with `before` (a submitted assessment), published the day before that year was
     signed off, so that year's dashboard and reports show it (ActionPlan.objects.shown_for)."""
-    plan = plan_publish(plan_id=plan.pk, user=plan.owner)
-    if before is not None:
-        ActionPlan.objects.filter(pk=plan.pk).update(published_at=before.submitted_at - timedelta(days=1))
-        plan.refresh_from_db()
-    return plan
+    return plan_publish(plan_id=plan.pk, user=plan.owner, at=before.submitted_at - timedelta(days=1) if before is not None else None)

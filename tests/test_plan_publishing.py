@@ -96,3 +96,44 @@ def test_the_plan_page_lists_its_versions_after_changes(client, head, plan):
     client.force_login(head)
     page = client.get(reverse("actionplans:detail", args=[plan.pk])).content.decode()
     assert "Versions of this plan (3)" in page and "Version 3:" in page and "Version 1:" in page
+
+
+def _names(client, assessment, shown, *, landing):
+    """Where each page or document names the plan shown for `assessment`: {place: whether it names `shown`'s
+    title and version and, when `shown` is superseded, the current plan}."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from actionplans.selectors import plan_version
+
+    version = plan_version(plan=shown)
+    wanted = [shown.title, shown.version_label] + ([version["current"].title] if version["current"] else [])
+    pages = {
+        "dashboard": client.get(reverse("reports:dashboard") + f"?assessment={assessment.pk}").content.decode(),
+        "year on year": client.get(reverse("assessments:year_on_year", args=[assessment.pk])).content.decode(),
+        "PDF, full": report_html(assessment, "full"),
+        "PDF, councillors": report_html(assessment, "councillor"),
+    }
+    if landing:
+        pages["landing page"] = client.get(reverse("home")).content.decode()
+    book = load_workbook(io.BytesIO(client.get(reverse("actionplans:export", args=[shown.pk])).content))
+    about = {row[0]: row[1] for row in book["Plan"].iter_rows(values_only=True) if row and row[0]}
+    pages["plan workbook"] = " ".join(str(value) for value in about.values())
+    return {place: [text for text in wanted if text not in html] for place, html in pages.items()}
+
+
+def test_every_place_names_the_same_plan_and_version_for_a_year(client, council_a, nps2018, head, plan, last_year, draft):
+    """After a later plan is published, the submitted year still names the plan it was judged against, its version
+    and a pointer to the current plan, everywhere; the draft names the current plan."""
+    later = publish(new_plan(council_a, nps2018, head, 2025, "Plan for 2025 to 2027"))
+    plan.refresh_from_db()
+    client.force_login(head)
+    missing = _names(client, last_year, plan, landing=True)
+    assert not any(missing.values()), missing
+    missing = _names(client, draft, later, landing=False)
+    assert not any(missing.values()), missing
+    # The landing page's "at a glance" judges 2023 against its own plan; the later one appears only as the pointer.
+    landing = client.get(reverse("home")).content.decode()
+    glance = landing.split('stat-label">Action plan</div>')[1].split('stat-label">KPIs')[0]
+    assert glance.index(plan.title) < glance.index("The current plan is") < glance.index("Plan for 2025 to 2027")
