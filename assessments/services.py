@@ -56,6 +56,7 @@ class Door(models.TextChoices):
     IMPORT = "import", "Spreadsheet import"
     CONSOLIDATION = "consolidation", "Consolidation of ratings"
     CARRY_FORWARD = "carry_forward", "Carried forward"
+    DEMO = "demo", "Demo data"
 
 
 KEEP = object()  # a score_write argument left as it is

@@ -9,7 +9,7 @@ from assessments.services import assessment_start
 
 from .conftest import PASSWORD, ROOT, make_council, make_user, publish, submitted_assessment
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 

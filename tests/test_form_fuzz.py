@@ -11,6 +11,8 @@ import pytest
 
 from actionplans.models import Kpi
 
+pytestmark = pytest.mark.slow
+
 HOSTILE = ["", "\x00", "a\x01b\u202e", "9" * 400, "-1e309", "NaN", "２", "2026-02-30", "x" * 20_000]
 SKIP_ACTIONS = ("logout", "delete", "withdraw", "publish", "submit", "reopen", "confirm")
 

@@ -286,12 +286,14 @@ def test_a_fullwidth_username_is_the_same_as_its_ascii_twin(client, head, draft)
     assert not form.is_valid() and "taken" in str(form.errors["username"])
 
 
+@pytest.mark.slow
 def test_seed_demo_refuses_to_run_with_debug_off():
     env = dict(os.environ, DEBUG="0", DJANGO_SETTINGS_MODULE="config.settings", SECRET_KEY="x" * 60, DATABASE_URL="sqlite:///:memory:")
     result = subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "runs only with DEBUG=1" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_refuses_the_console_mail_backend_unless_told():
     env = dict(os.environ, DEBUG="0", DJANGO_SETTINGS_MODULE="config.settings", SECRET_KEY="x" * 60, EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -313,6 +315,7 @@ def test_a_session_lasts_a_working_day(settings):
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's locking; CI runs the same load test on PostgreSQL")
+@pytest.mark.slow
 def test_concurrent_autosaves_on_sqlite_give_one_winner_and_409s_never_a_500(tmp_path):
     """8 officers autosaving the same objectives through gunicorn on a SQLite file: bench/load.py checks there is no
     5xx and that the stored state equals the last acknowledged write of every objective."""

@@ -22,6 +22,8 @@ from reports.pdf import report_html, report_pdf
 from .conftest import ROOT, load_frameworks, make_council, make_user, publish, run_worker
 from .test_dashboards import medway_assessment
 
+pytestmark = pytest.mark.slow
+
 ARTIFACTS = ROOT / "test-artifacts"
 
 

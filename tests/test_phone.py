@@ -18,7 +18,7 @@ from ratings.models import Invitation
 from .conftest import make_council, make_user, publish, submitted_assessment
 from .test_browser import ARTIFACTS, axe_violations, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SIZES = {"phone": (390, 844), "laptop": (1366, 768)}
 

@@ -17,6 +17,8 @@ from reports.services import report_request
 
 from .conftest import ROOT, run_worker
 
+pytestmark = pytest.mark.slow
+
 
 def pdf_url(assessment, edition="councillor"):
     return reverse("reports:pdf", args=[assessment.pk]) + f"?edition={edition}"

@@ -17,6 +17,7 @@ from councils.models import Membership
 from .conftest import load_frameworks, make_council, make_user
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serialises every write transaction"),
 ]

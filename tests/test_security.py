@@ -4,12 +4,14 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from .conftest import PASSWORD, ROOT
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_under_production_settings():
     env = dict(os.environ, DEBUG="0", SECRET_KEY="x" * 60 + "production-like-key-Q9!", ALLOWED_HOSTS="nps.example.org", DJANGO_SETTINGS_MODULE="config.settings")
     env.pop("SECURE_SSL_REDIRECT", None)
@@ -20,6 +22,7 @@ def test_check_deploy_is_clean_under_production_settings():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_production_refuses_to_start_without_a_secret_key():
     env = dict(os.environ, DEBUG="0", DJANGO_SETTINGS_MODULE="config.settings")
     env.pop("SECRET_KEY", None)

@@ -4,7 +4,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
 
 
 def test_a_sign_off_through_one_server_shows_in_benchmarking_through_the_other(tmp_path):

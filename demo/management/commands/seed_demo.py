@@ -144,7 +144,7 @@ class Command(BaseCommand):
                 row = rows[score.objective.number]
                 level, working_towards = parse_level(row[f"score_{year}"])
                 score_write(
-                    score_id=score.pk, user=head, door=Door.IMPORT, version=score.version, level=level, working_towards=working_towards,
+                    score_id=score.pk, user=head, door=Door.DEMO, version=score.version, level=level, working_towards=working_towards,
                     comment=row[f"comment_{year}"], source_text=row[f"score_{year}"],
                 )
             assessment_submit(assessment_id=assessment.pk, user=head)
