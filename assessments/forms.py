@@ -83,7 +83,10 @@ class ScoreForm(forms.Form):
             working_towards=data.get("working_towards", False),
             out_of_scope=data.get("out_of_scope", False),
             out_of_scope_reason=data.get("out_of_scope_reason", ""),
-            has_evidence=score_has_evidence(score=self.score, evidence_text=data.get("evidence") or "") if self.score is not None else rules.has_evidence(evidence_text=data.get("evidence")),
+            # Only a 5 needs evidence: the attached files are counted only then.
+            has_evidence=data.get("level") == Level.INNOVATOR and (
+                score_has_evidence(score=self.score, evidence_text=data.get("evidence") or "") if self.score is not None else rules.has_evidence(evidence_text=data.get("evidence"))
+            ),
             directorate_levels=rated,
             texts={key: data.get(key, "") for key in ("comment", "action", "evidence", "out_of_scope_reason")},
         )

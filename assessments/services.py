@@ -14,11 +14,12 @@ Two errors, each with the message users see:
 import uuid
 
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from councils.models import Directorate
 from maturity import rules
+from maturity.levels import Level
 
 from .models import Assessment, AssessmentEvent, DirectorateRating, Evidence, KeyAreaFlags, Score
 from .selectors import previous_submitted, score_has_evidence
@@ -74,6 +75,16 @@ def lock_draft(assessment_id, message=SUBMITTED_MESSAGE):
     return assessment
 
 
+def lock_draft_of_score(score_id, message=SUBMITTED_MESSAGE):
+    """lock_draft of the assessment this score belongs to, found and locked in one query."""
+    assessment = Assessment.objects.select_for_update(of=("self",)).filter(scores__pk=score_id).first()
+    if assessment is None:
+        raise Score.DoesNotExist(f"No score {score_id}.")
+    if not assessment.is_draft:
+        raise NotEditable(message)
+    return assessment
+
+
 def _kept(value, current):
     return current if value is KEEP else value
 
@@ -102,15 +113,15 @@ def score_write(
     given a level. Arguments left out keep their stored values.
     """
     door = Door(door)
-    assessment_id = Score.objects.values_list("assessment_id", flat=True).get(pk=score_id)
-    assessment = lock_draft(assessment_id)
+    lock_draft_of_score(score_id)
     score = Score.objects.select_related("objective").prefetch_related("directorate_ratings__directorate").get(pk=score_id)
 
-    directorates = {d.pk: d for d in assessment.council.directorates.all()}
     if directorate_levels is KEEP:
         wanted = {r.directorate_id: r.level for r in score.directorate_ratings.all()}
+        directorates = {r.directorate_id: r.directorate for r in score.directorate_ratings.all()}
     else:
         wanted = {int(pk): value for pk, value in directorate_levels.items() if value is not None}
+        directorates = {d.pk: d for d in Directorate.objects.filter(council__assessments__scores__pk=score_id)} if wanted else {}
         unknown = [pk for pk in wanted if pk not in directorates]
         if unknown:
             raise NotValid({"level": "A level was given for a directorate this council does not have; reload the page."})
@@ -129,7 +140,7 @@ def score_write(
         working_towards=new["working_towards"],
         out_of_scope=new["out_of_scope"],
         out_of_scope_reason=new["out_of_scope_reason"],
-        has_evidence=score_has_evidence(score=score, evidence_text=new["evidence"]),
+        has_evidence=new["level"] == Level.INNOVATOR and score_has_evidence(score=score, evidence_text=new["evidence"]),  # counted only for a 5
         directorate_levels=[(directorates[pk], value) for pk, value in wanted.items()],
         texts={key: new[key] for key in ("comment", "action", "evidence", "out_of_scope_reason")},
     )
@@ -144,14 +155,11 @@ def score_write(
     if problems:
         raise NotValid(problems)
 
-    # The version, one way: a conditional UPDATE, so of two writes made from the same version exactly one wins.
-    if version is None:
-        Score.objects.filter(pk=score.pk).update(version=F("version") + 1)
-        score.version += 1
-    else:
-        if not Score.objects.filter(pk=score.pk, version=version).update(version=F("version") + 1):
-            raise StaleScore(Score.objects.select_related("updated_by", "objective").get(pk=score.pk))
-        score.version = version + 1
+    # The version, one way: read after the assessment's row lock, which every write to its scores takes, so of two
+    # writes made from the same version exactly one wins; the save below stores the next version with the change.
+    if version is not None and score.version != version:
+        raise StaleScore(Score.objects.select_related("updated_by", "objective").get(pk=score.pk))
+    score.version += 1
 
     level_changed = (new["level"], new["working_towards"]) != (score.level, score.working_towards)
     for key, value in new.items():

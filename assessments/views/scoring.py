@@ -211,8 +211,8 @@ def objective_autosave(request, pk, number):
     """Autosave of one objective: 200 saved, 422 invalid, 409 stale, 423 submitted."""
     assessment = get_assessment_for_user(request, pk, edit=True)
     score = get_object_or_404(
-        Score.objects.select_related("objective__section").prefetch_related("directorate_ratings__directorate", "evidence_items"), assessment=assessment, objective__number=number
-    )
+        Score.objects.select_related("objective__section").prefetch_related("directorate_ratings"), assessment=assessment, objective__number=number
+    )  # attached evidence is counted only if the level is 5
     directorates = list(assessment.council.directorates.all())
     form = score_form(score, directorates, request.POST)
     context = {"assessment": assessment, "score": score, "form": form}
