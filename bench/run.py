@@ -109,6 +109,8 @@ def main():
         ("Council dashboard", get(f"/dashboard/?assessment={latest.pk}"), args.runs),
         ("Benchmarking", get(f"/dashboard/benchmarking/?framework=nps-2018&year={latest.year}"), args.runs),
         ("Year on year", get(f"/assessments/{latest.pk}/year-on-year/"), args.runs),
+        ("Landing page", get("/"), args.runs),
+        ("Action plan", get(f"/plans/{council.action_plans.first().pk}/"), args.runs),
     ]
     results = []
     floor = None

@@ -17,7 +17,7 @@ def many_years(nps2018, council_a, head):
         ("home", 16),  # with the headline: the latest year, the year before, the plan and its KPIs
         ("assessments:list", 10),
         ("assessments:detail", 10),
-        ("assessments:year_on_year", 10),
+        ("assessments:year_on_year", 11),
         ("assessments:history", 10),
         ("maturity:detail", 10),
     ],
