@@ -49,6 +49,18 @@ def _plain_text(value):
         raise forms.ValidationError(message)
 
 
+def formset_rows(formset, names, counts):
+    """([row values], [their forms]) of a formset's rows that are kept: not deleted, and `counts(form, data)`."""
+    values, forms_ = [], []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE") or not counts(form, data):
+            continue
+        values.append({name: data.get(name) for name in names})
+        forms_.append(form)
+    return values, forms_
+
+
 LEVEL_CHOICES = [(level.value, Level.label_of(level.value)) for level in Level]
 
 
@@ -191,14 +203,7 @@ class BaseTargetFormSet(BaseInlineFormSet):
 
     def rows(self):
         """([target values], [their forms]): the line's whole set of targets as the form leaves it."""
-        values, forms_ = [], []
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None)
-            if not data or data.get("DELETE") or not form.has_changed() and not form.instance.pk:
-                continue
-            values.append({name: data.get(name) for name in ("year", "level", "working_towards", "narrative", "reason")})
-            forms_.append(form)
-        return values, forms_
+        return formset_rows(self, ("year", "level", "working_towards", "narrative", "reason"), lambda form, data: form.has_changed() or form.instance.pk)
 
     def clean(self):
         super().clean()
@@ -390,14 +395,7 @@ class BaseKpiValueFormSet(BaseInlineFormSet):
 
     def rows(self):
         """([value dicts], [their forms]): the KPI's whole set of values as the form leaves it."""
-        values, forms_ = [], []
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None)
-            if not data or data.get("DELETE") or data.get("period_start") is None:
-                continue
-            values.append({name: data.get(name) for name in ("period_start", "target", "actual", "note")})
-            forms_.append(form)
-        return values, forms_
+        return formset_rows(self, ("period_start", "target", "actual", "note"), lambda form, data: data.get("period_start") is not None)
 
     def clean(self):
         super().clean()

@@ -48,7 +48,7 @@ class ActionPlanQuerySet(models.QuerySet):
         """The plan a report or dashboard for `year` shows, as things stood at `as_of` (a submitted year's
         submission time): the plan published by then that covers the year, else the latest published by then.
         A plan published later, or a draft, never changes what a submitted year showed."""
-        plans = self.filter(council_id=council_id, framework_id=framework_id, published_at__lte=as_of).published()
+        plans = self.filter(council_id=council_id, framework_id=framework_id, published_at__lte=as_of).published().select_related("published_by")
         return plans.current(year).order_by("-published_at").first() or plans.order_by("-published_at").first()
 
     def current(self, year):

@@ -48,7 +48,8 @@ def plan_version_for(*, assessment):
 
 def current_plan(*, council_id, framework_id):
     """The council's published, not superseded, plan for the framework, or None."""
-    return ActionPlan.objects.filter(council_id=council_id, framework_id=framework_id, status=PlanStatus.PUBLISHED).order_by("-published_at").first()
+    plans = ActionPlan.objects.filter(council_id=council_id, framework_id=framework_id, status=PlanStatus.PUBLISHED).select_related("published_by")
+    return plans.order_by("-published_at").first()
 
 
 def latest_assessment(*, plan, up_to_year=None):

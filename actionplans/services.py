@@ -188,16 +188,10 @@ def line_write(*, plan_id, user, line_id=None, section_id, objective_id=None, ti
     for field, value in values.items():
         setattr(line, field, value.strip() if field == "title" else value)
     _stamp(line, user, door).save()
-    by_year = {target.year: target for target in line.targets.all()}
-    wanted = {target["year"] for target in targets}
-    for year, old in by_year.items():
-        if year not in wanted:
-            _stamp(old, user, door).delete()
-    for values in targets:
-        target = by_year.get(values["year"]) or LineTarget(line=line, year=values["year"])
-        target.level, target.working_towards = values.get("level"), bool(values.get("working_towards"))
-        target.narrative, target.reason = values.get("narrative") or "", values.get("reason") or ""
-        _stamp(target, user, door).save()
+    _replace_rows(line.targets.all(), targets, key="year", make=lambda year: LineTarget(line=line, year=year), user=user, door=door, fields={
+        "level": lambda v: v.get("level"), "working_towards": lambda v: bool(v.get("working_towards")),
+        "narrative": lambda v: v.get("narrative") or "", "reason": lambda v: v.get("reason") or "",
+    })
     _changed(plan, user=user, door=door)
     return line
 
@@ -239,17 +233,26 @@ def kpi_write(*, plan_id, user, kpi_id=None, name, kind, unit, frequency="annual
     for field, value in texts.items():
         setattr(kpi, field, value)
     _stamp(kpi, user, door).save()
-    by_period = {value.period_start: value for value in kpi.values.all()}
-    wanted = {value["period_start"] for value in values}
-    for start, old in by_period.items():
-        if start not in wanted:
-            _stamp(old, user, door).delete()
-    for value in values:
-        row = by_period.get(value["period_start"]) or KpiValue(kpi=kpi, period_start=value["period_start"])
-        row.target, row.actual, row.note = value.get("target"), value.get("actual"), value.get("note") or ""
-        _stamp(row, user, door).save()
+    _replace_rows(kpi.values.all(), values, key="period_start", make=lambda start: KpiValue(kpi=kpi, period_start=start), user=user, door=door, fields={
+        "target": lambda v: v.get("target"), "actual": lambda v: v.get("actual"), "note": lambda v: v.get("note") or "",
+    })
     _changed(plan, user=user, door=door)
     return kpi
+
+
+def _replace_rows(existing, wanted, *, key, make, user, door, fields):
+    """Make a parent's rows (a line's targets, a KPI's values) the `wanted` set: one per `key`, those left out
+    deleted, the rest updated in place (their history kept) or made with `make(key)`; `fields` name → value(row)."""
+    by_key = {getattr(row, key): row for row in existing}
+    keep = {values[key] for values in wanted}
+    for value, old in by_key.items():
+        if value not in keep:
+            _stamp(old, user, door).delete()
+    for values in wanted:
+        row = by_key.get(values[key]) or make(values[key])
+        for field, value_of in fields.items():
+            setattr(row, field, value_of(values))
+        _stamp(row, user, door).save()
 
 
 def _item_problems(plan, kind, item, values):
