@@ -64,9 +64,9 @@ def _child(model, plan, pk):
     return item
 
 
-def _refuse(problems, prefix=""):
+def _refuse(problems):
     if problems:
-        raise NotValid({f"{prefix}{key}" if key != "__all__" or not prefix else key: message for key, message in problems.items()})
+        raise NotValid(problems)
 
 
 def _stamp(instance, user, door):
@@ -134,26 +134,29 @@ def plan_add_key_areas(*, plan_id, user, door=Door.PLAN_PAGES):
         for section in plan.framework.sections.all()
         if section.pk not in have
     ]
-    for line in lines:
-        line._change_reason = Door(door).label
     bulk_create_with_history(lines, PlanLine, default_user=user, default_change_reason=Door(door).label)
     if lines:
         _changed(plan, user=user, door=door)
     return len(lines)
 
 
-def _line_key_area(plan, section_id, objective_id, problems):
-    """(section, objective) of the plan's framework, or a problem for the one that is not."""
-    section = objective = None
-    if section_id is not None:
-        section = Section.objects.filter(pk=section_id, framework_id=plan.framework_id).first()
-        if section is None:
-            problems["section"] = "Choose a key area of this plan's framework."
-    if objective_id is not None:
-        objective = Objective.objects.filter(pk=objective_id, framework_id=plan.framework_id).first()
-        if objective is None:
-            problems["objective"] = "Choose an objective of this plan's framework."
-    return section, objective
+PICKS = {
+    "section": (Section, "framework_id", "Choose a key area of this plan's framework."),
+    "objective": (Objective, "framework_id", "Choose an objective of this plan's framework."),
+    "line": (PlanLine, "plan_id", "Choose a line of this plan."),
+}
+
+
+def _pick(plan, field, pk, problems):
+    """The key area, objective or line `pk` if it belongs to this plan (or its framework); None, with a problem
+    for `field` if it does not; None for no pk."""
+    if pk is None:
+        return None
+    model, scope, message = PICKS[field]
+    found = model.objects.filter(pk=pk, **{scope: plan.framework_id if scope == "framework_id" else plan.pk}).first()
+    if found is None:
+        problems[field] = message
+    return found
 
 
 @transaction.atomic
@@ -165,7 +168,7 @@ def line_write(*, plan_id, user, line_id=None, section_id, objective_id=None, ti
     plan = _lock(plan_id)
     line = _child(PlanLine, plan, line_id) if line_id else PlanLine(plan=plan, order=100 if section_id is None else 0)
     problems = {}
-    section, objective = _line_key_area(plan, section_id, objective_id, problems)
+    section, objective = _pick(plan, "section", section_id, problems), _pick(plan, "objective", objective_id, problems)
     _choice(problems, "status", status, WorkStatus.choices, "Choose a status.")
     assessed_level = None
     if section is not None:
@@ -207,15 +210,7 @@ def kpi_write(*, plan_id, user, kpi_id=None, name, kind, unit, frequency="annual
     _choice(problems, "kind", kind, Kpi.Kind.choices, "Choose the type of measure.")
     _choice(problems, "unit", unit, Kpi.Unit.choices, "Choose the unit.")
     _choice(problems, "direction", direction, Kpi.Direction.choices, "Say whether higher or lower is better.")
-    section = line = None
-    if section_id is not None:
-        section = Section.objects.filter(pk=section_id, framework_id=plan.framework_id).first()
-        if section is None:
-            problems["section"] = "Choose a key area of this plan's framework."
-    if line_id is not None:
-        line = PlanLine.objects.filter(pk=line_id, plan=plan).first()
-        if line is None:
-            problems["line"] = "Choose a line of this plan."
+    section, line = _pick(plan, "section", section_id, problems), _pick(plan, "line", line_id, problems)
     if line is not None and section_id is None:
         section = line.section  # a KPI on a line sits in the line's key area
     texts = {"question": question, "baseline_text": baseline_text, "target_windows": target_windows}
@@ -259,13 +254,11 @@ def _item_problems(plan, kind, item, values):
     if kind == "goal":
         return rules.goal_problems(text=values.get("text"), level_from=values.get("level_from"), level_to=values.get("level_to"))
     if kind == "review":
-        taken = set(plan.reviews.exclude(pk=item.pk).values_list("year", flat=True)) if item.pk else set(plan.reviews.values_list("year", flat=True))
+        taken = set(plan.reviews.exclude(pk=item.pk).values_list("year", flat=True))  # pk None (a new record) excludes nothing
         return rules.review_problems(year=values.get("year"), taken_years=taken, texts=values)
     problems = rules.consideration_problems(description=values.get("description"), owner=values.get("owner", ""))
     _choice(problems, "status", values.get("status", DeliveryConsideration.Status.NEEDED), DeliveryConsideration.Status.choices, "Choose a status.")
-    section_id = values.get("section_id")
-    if section_id is not None and not Section.objects.filter(pk=section_id, framework_id=plan.framework_id).exists():
-        problems["section"] = "Choose a key area of this plan's framework."
+    _pick(plan, "section", values.get("section_id"), problems)
     return problems
 
 
