@@ -121,7 +121,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "councils.backends.MemberBackend",  # ModelBackend, with the membership loaded alongside the user
+    "django.contrib.auth.backends.ModelBackend",  # sessions begun before MemberBackend still name this one
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -243,3 +244,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+REPORT_JOBS_WAITING_PER_COUNCIL = envint("REPORT_JOBS_WAITING_PER_COUNCIL", 4)  # more of one council's reports wait unqueued, so others go first

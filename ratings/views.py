@@ -1,5 +1,6 @@
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -47,7 +48,7 @@ def raters(request, pk):
         except NotEditable as error:
             form.add_error(None, str(error))
         else:
-            invitation_send(invitation, request.build_absolute_uri("/"))
+            invitation_send(invitation, settings.SITE_URL)
             messages.success(request, f"Invited {invitation} to rate {len(form.cleaned_data['chosen'])} objectives: an e-mail with a link to choose their password has gone to {invitation.rater.email}.")
             return redirect("ratings:raters", pk=pk)
     invitations = assessment.invitations.select_related("rater", "directorate").prefetch_related("objectives")

@@ -26,7 +26,9 @@ class CachedReport(models.Model):
 class ReportJob(models.Model):
     """One PDF being made in the background: what it is, how far it has got, and what went wrong if it failed.
 
-    One row per report and fingerprint, so two clicks on the same report make one job.
+    One row per report (assessment and edition): however many clicks and changes, one job waits for it.
+    `fingerprint` is the newest state someone has asked for; the worker makes that (or newer) and, if the state
+    moved on while it worked, makes it once more.
     """
 
     class Status(models.TextChoices):
@@ -47,11 +49,9 @@ class ReportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     notify = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="People to e-mail when it is ready (or has failed)")
-    site_url = models.CharField(max_length=200, blank=True, help_text="The address people used, for the link in that e-mail")
-
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["assessment", "edition", "fingerprint"], name="one_job_per_report_version")]
+        constraints = [models.UniqueConstraint(fields=["assessment", "edition"], name="one_job_per_report")]
 
     def __str__(self):
         return f"{self.assessment} ({self.edition}): {self.get_status_display()}"

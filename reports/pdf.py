@@ -9,9 +9,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Max, Sum
-from django.db.models.functions import Length
+from django.db import connections, router, transaction
+from django.db.models import Count, Func, Max, OuterRef, StringAgg, Subquery, Sum, TextField, Value
+from django.db.models.functions import Cast, Coalesce, Length
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
@@ -19,10 +19,10 @@ from weasyprint.urls import URLFetcher
 
 from actionplans.models import ActionPlan
 from actionplans.selectors import plan_display, plan_shown_for
-from assessments.models import Assessment, Evidence, Score
+from assessments.models import Assessment, Evidence, KeyAreaFlags, Score
 from assessments.selectors import previous_levels
-from councils.models import Council, Directorate
-from maturity.models import LevelDescriptor, Objective
+from councils.models import Directorate
+from maturity.models import LevelDescriptor, LevelPrinciple, Objective, Section, Theme
 
 from . import svg
 from .chartdata import LEVEL_KEY_LABELS, history_rows, key_area_history, summary
@@ -123,9 +123,13 @@ class StaticOnlyFetcher(URLFetcher):
         super().__init__(allowed_protocols=["file", "data"], ssl_context=_unused_tls_context())
 
     def fetch(self, url, headers=None):
-        if url.startswith("file:"):
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if not path.is_relative_to(STATIC_DIR.resolve()):
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()  # URL schemes are case-insensitive: FILE: and File: are file: too
+        if scheme not in ("file", "data"):
+            raise ValueError(f"The report may only use the app's own static files, not {url!r}.")
+        if scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if parts.netloc not in ("", "localhost") or not path.is_relative_to(STATIC_DIR.resolve()):
                 raise ValueError(f"The report may only use the app's own static files, not {url!r}.")
         return super().fetch(url, headers)
 
@@ -159,24 +163,96 @@ def render_pdf(html):
         return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).write_pdf(pdf_variant="pdf/ua-1")
 
 
-def _fingerprint(assessment):
-    """Everything the report shows, as change stamps: the year and the previous one (its submission and every score's
-    version), the plans, the framework's texts, the council's name and directorates. Any change renders it again."""
-    scores = Score.objects.filter(assessment__council_id=assessment.council_id, assessment__framework_id=assessment.framework_id, assessment__year__lte=assessment.year)
-    score_state = scores.aggregate(n=Count("id"), versions=Sum("version"), latest=Max("updated_at"))
-    years = list(
-        Assessment.objects.filter(council_id=assessment.council_id, framework_id=assessment.framework_id, year__lte=assessment.year)
-        .order_by("year")
-        .values_list("pk", "status", "submitted_at")
+def _each(rows, group, value):
+    """One scalar per outer row: `value` aggregated over `rows` (filtered by OuterRef), grouped by the constant `group`."""
+    return Subquery(rows.order_by().values(group).annotate(value=value).values("value")[:1], output_field=TextField())
+
+
+class _Joined(Func):
+    """Texts joined by '|' with the SQL standard's flat `||` (Concat nests one level per part, which SQLite's parser
+    cannot take for a dozen fields)."""
+
+    arg_joiner = " || '|' || "
+    template = "(%(expressions)s)"
+    output_field = TextField()
+
+
+def _joined(*fields):
+    """Fields as one text, '|' between them (NULL as empty), for a StringAgg of rows."""
+    return _Joined(*[Coalesce(Cast(field, TextField()), Value("", output_field=TextField())) for field in fields])
+
+
+def _rows(ordered, *fields):
+    """The rows as one text. In id order where the database can order an aggregate (PostgreSQL; SQLite from 3.44);
+    elsewhere in the order SQLite reads them, the same each time for the same rows."""
+    return StringAgg(_joined(*fields), Value(";", output_field=TextField()), order_by="pk" if ordered else None)
+
+
+def _lengths(*fields):
+    return _joined(Count("pk"), *[Sum(Length(field)) for field in fields])
+
+
+FINGERPRINT_TABLES = {
+    # what the report reads -> where its state enters the fingerprint below (tests/test_hostile_input.py checks
+    # every table the report's queries read is named here)
+    "assessments_assessment": "years", "auth_user": "years, plans (who signed off, who published)",
+    "assessments_score": "scores", "assessments_evidence": "evidence", "assessments_keyareaflags": "value codes",
+    "actionplans_actionplan": "plans", "actionplans_planline": "plans (a change touches its plan)",
+    "actionplans_linetarget": "plans", "actionplans_kpi": "plans", "actionplans_kpivalue": "plans",
+    "actionplans_plangoal": "plans", "actionplans_planreview": "plans", "actionplans_deliveryconsideration": "plans",
+    "councils_council": "council", "councils_directorate": "directorates",
+    "maturity_framework": "framework", "maturity_theme": "framework", "maturity_section": "framework",
+    "maturity_objective": "framework", "maturity_leveldescriptor": "framework", "maturity_levelprinciple": "framework",
+}
+
+
+def report_fingerprint(assessment_id):
+    """Everything the report prints, as change stamps, read in one query: the council's years of this framework up to
+    this one (status, sign-off and who, every score's version), this year's evidence and value-code answers, the
+    plans (a plan's every change touches it), the council's name and directorates, the framework's texts. Any change
+    makes a new fingerprint, so the kept PDF is made again.
+
+    The query is built by the ORM once per process and database (building it costs more than running it) and run
+    with this assessment's id."""
+    alias = router.db_for_read(Assessment)
+    sql, params = _stamps_sql(alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [assessment_id if param == _ANY_ASSESSMENT else param for param in params])
+        stamps = cursor.fetchone()
+    return hashlib.sha256(repr(stamps).encode()).hexdigest()
+
+
+_ANY_ASSESSMENT = -2_000_000_007  # the stand-in id the query is built with: no row has it, no other parameter is it
+
+
+@functools.cache
+def _stamps_sql(alias):
+    ordered = connections[alias].features.supports_aggregate_order_by_clause
+    years = Assessment.objects.filter(council_id=OuterRef("council_id"), framework_id=OuterRef("framework_id"), year__lte=OuterRef("year"))
+    scores = Score.objects.filter(assessment__council_id=OuterRef("council_id"), assessment__framework_id=OuterRef("framework_id"), assessment__year__lte=OuterRef("year"))
+    plans = ActionPlan.objects.filter(council_id=OuterRef("council_id"), framework_id=OuterRef("framework_id"))
+    framework = OuterRef("framework_id")
+    stamps = (
+        Assessment.objects.filter(pk=_ANY_ASSESSMENT)
+        .annotate(
+            f_years=_each(years, "council_id", _rows(ordered, "pk", "year", "status", "submitted_at", "submitted_by__username", "submitted_by__first_name", "submitted_by__last_name")),
+            f_scores=_each(scores, "assessment__council_id", _joined(Count("pk"), Sum("version"), Max("updated_at"))),
+            f_evidence=_each(Evidence.objects.filter(score__assessment_id=OuterRef("pk")), "score__assessment_id", _joined(Count("pk"), Max("uploaded_at"), Sum(Length("title")))),
+            f_flags=_each(KeyAreaFlags.objects.filter(assessment_id=OuterRef("pk")), "assessment_id", _rows(ordered, "section_id", "matters_most", "support_needed", "updated_at")),
+            f_plans=_each(plans, "council_id", _rows(ordered, "pk", "title", "updated_at", "status", "version", "published_at", "superseded_at", "published_by__username", "published_by__first_name", "published_by__last_name")),
+            f_directorates=_each(Directorate.objects.filter(council_id=OuterRef("council_id")), "council_id", _rows(ordered, "pk", "name", "order")),
+            f_descriptors=_each(LevelDescriptor.objects.filter(objective__framework_id=framework), "objective__framework_id", _lengths("text")),
+            f_principles=_each(LevelPrinciple.objects.filter(section__framework_id=framework), "section__framework_id", _lengths("text")),
+            f_objectives=_each(Objective.objects.filter(framework_id=framework), "framework_id", _lengths("name", "description", "what_it_is", "why_it_is_important", "source")),
+            f_sections=_each(Section.objects.filter(framework_id=framework), "framework_id", _lengths("name", "description", "what_it_is", "why_it_is_important", "source")),
+            f_themes=_each(Theme.objects.filter(framework_id=framework), "framework_id", _rows(ordered, "pk", "name", "order")),
+        )
+        .values_list("council__name", "council__kind", "council__region", "framework__name", "f_years", "f_scores", "f_evidence", "f_flags", "f_plans", "f_directorates", "f_descriptors", "f_principles", "f_objectives", "f_sections", "f_themes")
     )
-    plans = list(ActionPlan.objects.filter(council_id=assessment.council_id, framework_id=assessment.framework_id).order_by("pk").values_list("pk", "updated_at", "status", "version", "published_at", "superseded_at"))
-    council = Council.objects.filter(pk=assessment.council_id).values_list("name", "kind", "region").get()
-    directorates = list(Directorate.objects.filter(council_id=assessment.council_id).order_by("pk").values_list("pk", "name", "order"))
-    framework = Objective.objects.filter(framework_id=assessment.framework_id).aggregate(n=Count("descriptors"), objectives=Count("id", distinct=True), names=Max("name"))
-    framework_texts = LevelDescriptor.objects.filter(objective__framework_id=assessment.framework_id).aggregate(length=Sum(Length("text")))
-    evidence = Evidence.objects.filter(score__assessment_id=assessment.pk).aggregate(n=Count("id"), latest=Max("uploaded_at"))
-    parts = [years, score_state, plans, council, directorates, framework, framework_texts, evidence, assessment.framework.name]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    sql, params = stamps.query.get_compiler(using=alias).as_sql()
+    if list(params).count(_ANY_ASSESSMENT) != 1:
+        raise RuntimeError("The report fingerprint's query must take the assessment's id exactly once.")
+    return sql, list(params)
 
 
 def cached_pdf(assessment_id, edition, fingerprint):
@@ -187,7 +263,7 @@ def cached_pdf(assessment_id, edition, fingerprint):
 
 def render_report(assessment, edition="full", *, fingerprint=None, stage=lambda name, percent: None):
     """Make the PDF and keep it under its fingerprint; `stage(name, percent)` hears how far it has got."""
-    fingerprint = fingerprint or _fingerprint(assessment)
+    fingerprint = fingerprint or report_fingerprint(assessment.pk)
     stage("Gathering data", 10)
     html = report_html(assessment, edition, stage=stage)
     stage("Laying out pages", 50)
@@ -198,11 +274,7 @@ def render_report(assessment, edition="full", *, fingerprint=None, stage=lambda 
     return pdf
 
 
-def report_fingerprint(assessment):
-    return _fingerprint(assessment)
-
-
 def report_pdf(assessment, edition="full"):
     """The PDF, made now (for `manage.py render_report`, batch runs and tests); kept, and reused while nothing in it changes."""
-    fingerprint = _fingerprint(assessment)
+    fingerprint = report_fingerprint(assessment.pk)
     return cached_pdf(assessment.pk, edition, fingerprint) or render_report(assessment, edition, fingerprint=fingerprint)

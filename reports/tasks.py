@@ -8,6 +8,8 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +18,8 @@ try:
     from django.tasks import task
 except ImportError:  # Django 5.2: the django-tasks backport
     from django_tasks import task
+
+from assessments.models import Assessment
 
 from .models import ReportJob
 from .pdf import EDITIONS, cached_pdf, render_report, report_fingerprint
@@ -29,6 +33,34 @@ def render_report_job(job_id):
     report_job_run(job_id=job_id)
 
 
+def job_enqueue(job):
+    """Give the job to the worker queue, fairly: a council's jobs already waiting push its next one back (lower
+    priority), so another council's first report goes ahead of them; beyond REPORT_JOBS_WAITING_PER_COUNCIL waiting
+    it is held (no task) until one of that council's jobs ends. The queue is a table in this same database, so the
+    task commits (or rolls back) with the job. Called inside the caller's transaction, with the job's row locked."""
+    council = Subquery(Assessment.objects.filter(pk=job.assessment_id).values("council_id")[:1])
+    waiting = ReportJob.objects.filter(assessment__council_id=council, status=ReportJob.Status.QUEUED).exclude(task_id="").exclude(pk=job.pk).count()
+    if waiting >= settings.REPORT_JOBS_WAITING_PER_COUNCIL:
+        ReportJob.objects.filter(pk=job.pk).update(task_id="", stage=HELD_STAGE)
+        job.task_id, job.stage = "", HELD_STAGE
+        return
+    result = render_report_job.using(priority=-min(waiting, 100)).enqueue(job.pk)
+    job.task_id = str(result.id)[:64]
+    ReportJob.objects.filter(pk=job.pk).update(task_id=job.task_id)
+
+
+HELD_STAGE = "Waiting: your council's other reports are being made first"
+
+
+def _release_held(council_id):
+    """One of the council's held jobs (the oldest) to the queue, now that one of its jobs has ended."""
+    with transaction.atomic():
+        held = ReportJob.objects.select_for_update().filter(assessment__council_id=council_id, status=ReportJob.Status.QUEUED, task_id="").order_by("created_at").first()
+        if held is not None:
+            ReportJob.objects.filter(pk=held.pk).update(stage=ReportJob.Status.QUEUED.label)
+            job_enqueue(held)
+
+
 def _tell_watchers(job_id, *, ready):
     """The 'your report is ready' (or 'could not be made') e-mail to everyone who asked; then forget them.
     A mail server that is down is logged: the report itself is made either way."""
@@ -37,7 +69,7 @@ def _tell_watchers(job_id, *, ready):
     if not people:
         return 0
     assessment = job.assessment
-    base = (job.site_url or settings.SITE_URL).rstrip("/")
+    base = settings.SITE_URL.rstrip("/")  # never a request's Host: one watcher's address is not another's
     links = {edition: f"{base}{reverse('reports:pdf', args=[assessment.pk])}?edition={edition}" for edition in EDITIONS}
     context = {"assessment": assessment, "edition": EDITIONS[job.edition], "ready": ready, "link": links[job.edition], "edition_links": [(EDITIONS[e], links[e]) for e in EDITIONS], "submitted": not assessment.is_draft}
     title = f"{assessment.council}: {assessment.framework} {assessment.year} {EDITIONS[job.edition].lower()}"
@@ -60,27 +92,34 @@ def _stage(job_id):
 
 
 def report_job_run(*, job_id):
-    """The worker's side: make the PDF for this job's fingerprint, recording each stage, success or failure."""
+    """The worker's side: make the PDF of the report's newest state, recording each stage, success or failure; if
+    someone asked for a newer state while it was made, queue the job once more."""
     job = ReportJob.objects.select_related("assessment__council", "assessment__framework").filter(pk=job_id).first()
     if job is None:
         logger.info("Report job %s no longer exists (its assessment was deleted); nothing to make.", job_id)
         return
     if job.status == ReportJob.Status.DONE and cached_pdf(job.assessment_id, job.edition, job.fingerprint) is not None:
         return
+    asked = job.fingerprint
     ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, attempts=job.attempts + 1, error="", updated_at=timezone.now())
     assessment = job.assessment
     try:
-        current = report_fingerprint(assessment)
-        render_report(assessment, job.edition, fingerprint=current, stage=_stage(job.pk))
+        made = report_fingerprint(assessment.pk)
+        render_report(assessment, job.edition, fingerprint=made, stage=_stage(job.pk))
     except Exception as error:
         logger.exception("Report job %s (%s, %s) failed", job.pk, assessment, job.edition)
         ReportJob.objects.filter(pk=job.pk).update(
             status=ReportJob.Status.FAILED, stage="Failed", error=f"The report could not be made ({type(error).__name__}). It has been logged; try again.", updated_at=timezone.now()
         )
         _tell_watchers(job.pk, ready=False)
+        _release_held(assessment.council_id)
         raise
-    if current != job.fingerprint:
-        # The assessment changed while the job waited: the PDF made is of the newer state; record it under both.
-        ReportJob.objects.filter(assessment_id=job.assessment_id, edition=job.edition, fingerprint=current).update(status=ReportJob.Status.DONE, stage="Ready", progress=100)
-    ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.DONE, stage="Ready", progress=100, updated_at=timezone.now())
+    done = ReportJob.objects.filter(pk=job.pk, fingerprint__in={asked, made}).update(status=ReportJob.Status.DONE, fingerprint=made, stage="Ready", progress=100, updated_at=timezone.now())
+    if not done:  # a newer state was asked for while this one was made: make that one too (still one job)
+        with transaction.atomic():
+            again = ReportJob.objects.select_for_update().get(pk=job.pk)
+            ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.QUEUED, stage=ReportJob.Status.QUEUED.label, progress=0, updated_at=timezone.now())
+            job_enqueue(again)
+        return
     _tell_watchers(job.pk, ready=True)
+    _release_held(assessment.council_id)

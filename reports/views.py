@@ -175,7 +175,7 @@ def report_notify(request, pk):
     pdf, job = report_request(assessment_id=assessment.pk, edition=edition)
     if pdf is not None:
         messages.info(request, "The report is ready now.")
-    elif report_job_watch(job_id=job.pk, user_id=request.user.pk, site_url=request.build_absolute_uri("/")):
+    elif report_job_watch(job_id=job.pk, user_id=request.user.pk):
         messages.success(request, f"We will e-mail {request.user.email} when the report is ready. You can leave this page.")
     else:
         messages.error(request, "Your account has no e-mail address to write to. Ask your head of procurement or the site's administrators to add one.")

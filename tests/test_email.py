@@ -69,11 +69,12 @@ def link_in(text):
 
 
 @pytest.mark.browser
-def test_an_invitee_gets_an_email_follows_its_link_chooses_a_password_and_rates(page, live_server, transactional_db, nps2018, smtp):
+def test_an_invitee_gets_an_email_follows_its_link_chooses_a_password_and_rates(page, live_server, transactional_db, nps2018, smtp, settings):
     from assessments.services import assessment_start
 
     from .conftest import make_council, make_user
 
+    settings.SITE_URL = live_server.url  # links in mails come from SITE_URL, never from the Host a request came by
     council = make_council("Alpha Borough Council", "alpha")
     head = make_user("head", council, "head")
     draft = assessment_start(council_id=council.pk, framework_id=nps2018.pk, year=2024, user=head, carry_forward=False)
@@ -148,7 +149,7 @@ def test_an_invitation_link_expires_after_seven_days(rater, settings):
 # "Your report is ready" (issue #17) ----------------------------------------------------------------
 
 
-def test_someone_who_asks_hears_by_email_when_the_report_is_ready_and_its_link_downloads_it(client, officer, last_year, smtp):
+def test_someone_who_asks_hears_by_email_when_the_report_is_ready_and_its_link_downloads_it(client, officer, last_year, smtp, settings):
     from .conftest import run_worker
 
     officer.email = "officer@alpha.example.org"
@@ -164,8 +165,8 @@ def test_someone_who_asks_hears_by_email_when_the_report_is_ready_and_its_link_d
     assert len(smtp.messages) == 1 and smtp.messages[0]["To"] == "officer@alpha.example.org"
     assert subject_of(smtp.messages[0]) == "Your report is ready – Alpha Borough Council: NPS 2018 2023 councillor edition"
     link = link_in(smtp.body())
-    assert link.startswith("http://testserver/reports/") and link.endswith("?edition=councillor")
-    pdf = client.get(link.split("testserver", 1)[1])
+    assert link.startswith(settings.SITE_URL + "/reports/") and link.endswith("?edition=councillor")  # never the request's Host
+    pdf = client.get(link.removeprefix(settings.SITE_URL))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     run_worker()
     assert len(smtp.messages) == 1  # told once

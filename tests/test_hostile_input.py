@@ -26,7 +26,7 @@ from assessments.services import Door, assessment_reopen, assessment_submit, sco
 from assessments.spreadsheets import SpreadsheetError, read_table
 from common.sheets import csv_escape, csv_unescape
 from councils.models import Membership
-from reports.pdf import StaticOnlyFetcher, _fingerprint
+from reports.pdf import StaticOnlyFetcher, report_fingerprint
 
 from .conftest import PASSWORD, ROOT, make_user
 
@@ -255,21 +255,65 @@ def test_the_cached_report_follows_a_change_to_the_previous_year(head, officer, 
     from .conftest import submitted_assessment
 
     this_year = submitted_assessment(council_a, nps2018, 2024, head)
-    before = _fingerprint(this_year)
-    assert _fingerprint(this_year) == before
+    before = report_fingerprint(this_year.pk)
+    assert report_fingerprint(this_year.pk) == before
     assessment_reopen(assessment_id=last_year.pk, user=head, reason="correction")
     score = last_year.scores.get(objective__number=7)
     score_write(score_id=score.pk, version=score.version, user=officer, door=Door.AUTOSAVE, level=1)
     assessment_submit(assessment_id=last_year.pk, user=head)
-    changed = _fingerprint(this_year)
+    changed = report_fingerprint(this_year.pk)
     assert changed != before
     council_a.name = "Alpha City Council"
     council_a.save()
-    assert _fingerprint(this_year) != changed
+    assert report_fingerprint(this_year.pk) != changed
 
 
-def test_the_pdf_renderer_reads_only_our_static_files():
+def test_the_fingerprint_covers_every_table_the_report_reads(last_year, head):
+    """Derived from the report itself: every table either edition's queries read has its state in the fingerprint."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.pdf import FINGERPRINT_TABLES, _stamps_sql, report_html
+
+    read = set()
+    for edition in ("full", "councillor"):
+        with CaptureQueriesContext(connection) as captured:
+            report_html(last_year, edition)
+        for query in captured.captured_queries:
+            read |= set(re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"]))
+    assert read and read <= set(FINGERPRINT_TABLES), read - set(FINGERPRINT_TABLES)
+    stamped = set(re.findall(r'(?:FROM|JOIN) "(\w+)"', _stamps_sql("default")[0]))
+    touched_through_their_plan = {"actionplans_planline", "actionplans_linetarget", "actionplans_kpi", "actionplans_kpivalue", "actionplans_plangoal", "actionplans_planreview", "actionplans_deliveryconsideration"}
+    assert read - touched_through_their_plan <= stamped, read - touched_through_their_plan - stamped
+
+
+def test_the_kept_report_follows_the_value_code_answers_and_who_signed_off(last_year, head):
+    from assessments.models import KeyAreaFlags
+
+    before = report_fingerprint(last_year.pk)
+    flags = KeyAreaFlags.objects.create(assessment=last_year, section=last_year.framework.sections.first(), matters_most=True)
+    answered = report_fingerprint(last_year.pk)
+    assert answered != before
+    KeyAreaFlags.objects.filter(pk=flags.pk).update(support_needed=True)
+    assert report_fingerprint(last_year.pk) != answered
+    signed = report_fingerprint(last_year.pk)
+    head.first_name = "Renamed"
+    head.save()
+    assert last_year.submitted_by_id == head.pk and report_fingerprint(last_year.pk) != signed
+
+
+def test_the_report_fingerprint_is_one_query(last_year, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        report_fingerprint(last_year.pk)
+
+
+def test_the_pdf_renderer_reads_only_our_static_files_whatever_the_case_of_the_scheme():
     fetcher = StaticOnlyFetcher()
+    for url in ("FILE:///etc/passwd", "File:///etc/passwd", " file:///etc/passwd", "fIlE://localhost/etc/passwd", "HTTP://example.org/x.css"):
+        with pytest.raises(ValueError, match="only use the app's own static files"):
+            fetcher.fetch(url)
     with pytest.raises(ValueError, match="only use the app's own static files"):
         fetcher.fetch((ROOT / "db.sqlite3").as_uri())
     with pytest.raises(ValueError):
