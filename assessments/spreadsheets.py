@@ -5,16 +5,15 @@ Parsing never raises anything but SpreadsheetError, whose message is for the use
 
 import csv
 import io
-import itertools
+import posixpath
 import re
+from xml.parsers import expat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from common.sheets import csv_unescape
 from maturity import rules
@@ -24,8 +23,11 @@ MAX_ROWS = 2000
 MAX_COLUMNS = 200
 MAX_CELLS = 50_000  # Medway's six-year history is about 1,000
 MAX_PARTS = 500
-MAX_PART_BYTES = 20 * 1024 * 1024  # uncompressed, any one part of the workbook
-MAX_UNZIPPED_BYTES = 60 * 1024 * 1024
+MAX_PART_BYTES = 8 * 1024 * 1024  # uncompressed, any one part the importer reads (our own export: about 100 KB)
+MAX_UNZIPPED_BYTES = 60 * 1024 * 1024  # what the whole workbook says it unzips to (the other parts are never read)
+MAX_ELEMENTS = 150_000  # XML elements over every part read: a cell is two or three, a shared string two
+MAX_CHARACTERS = 4_000_000  # text over every part read
+MAX_CELL_CHARACTERS = 32_767  # Excel's own limit for one cell
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls
 ZIP_SIGNATURE = b"PK\x03\x04"
 HEADER_SCAN_ROWS = 15
@@ -88,101 +90,283 @@ def read_table(name, data):
     return _read_csv(data), []
 
 
+NOT_XLSX = "This file is not a valid .xlsx workbook (it may be damaged, or another kind of file renamed)."
+UNREADABLE = "This workbook could not be read; save it again from Excel as .xlsx and retry."
+TOO_BIG = "The workbook is far bigger than a scores sheet (a few thousand cells). Save just the scores as a new workbook."
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
 def _open_zip(data):
-    """The archive, after checking what it would unzip to: a few KB must not become gigabytes of XML."""
+    """The archive, after checking its directory (how many parts, what each says it unzips to). Nothing is unzipped
+    here; the parts read later are read through a counter that stops at their stated size."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise SpreadsheetError("This file is not a valid .xlsx workbook (it may be damaged, or another kind of file renamed).") from error
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise SpreadsheetError(NOT_XLSX) from error
     if len(infos) > MAX_PARTS:
         raise SpreadsheetError(f"The workbook holds {len(infos):,} parts; a scores sheet needs a few dozen. Save just the scores as a new workbook.")
-    biggest = max((info.file_size for info in infos), default=0)
     total = sum(info.file_size for info in infos)
-    if biggest > MAX_PART_BYTES or total > MAX_UNZIPPED_BYTES:
-        raise SpreadsheetError(
-            f"The workbook unzips to {total / 1024 / 1024:,.0f} MB; a scores sheet is well under {MAX_PART_BYTES // 1024 // 1024} MB. Save just the scores as a new workbook."
-        )
-    # Count rows and cells in the raw XML before any parser sees it (openpyxl scans a whole sheet that lacks a
-    # <dimension> just to open it), decompressing in chunks so memory stays flat whatever the sheet unzips to.
-    try:
-        for info in infos:
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                _scan_sheet(archive, info)
-    except SpreadsheetError:
-        raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as error:
-        raise SpreadsheetError("This file is not a valid .xlsx workbook (it may be damaged, or another kind of file renamed).") from error
+    if total > MAX_UNZIPPED_BYTES:
+        raise SpreadsheetError(f"The workbook unzips to {total / 1024 / 1024:,.0f} MB; a scores sheet is well under {MAX_PART_BYTES // 1024 // 1024} MB. Save just the scores as a new workbook.")
     return archive
 
 
-def _scan_sheet(archive, info):
-    rows = cells = 0
-    tail = b""
-    with archive.open(info) as part:
-        while chunk := part.read(256 * 1024):
-            window = tail + chunk
-            cut = max(window.rfind(b"<"), 0)  # a tag split across chunks is counted in the next window
-            body, tail = window[:cut], window[cut:]
-            rows += _count(_ROW_TAG, body, MAX_ROWS + 1)
-            cells += _count(_CELL_TAG, body, MAX_CELLS + 1)
-            if rows > MAX_ROWS:
+class _Budget:
+    """What one upload may cost while it is parsed: XML elements and characters over every part read. Each count is
+    checked as it grows (in _parse_part), so a bomb stops within milliseconds of crossing a cap, whatever its shape."""
+
+    def __init__(self):
+        self.elements = 0
+        self.characters = 0
+
+
+def _parse_part(archive, name, handler, budget):
+    """Stream one part of the archive through expat into `handler` (start(local, attrs), end(local), text(data)).
+    Element names are matched by local name under any namespace prefix; a DTD or entity declaration is refused
+    (no entity expansion, no external entities)."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError as error:
+        raise SpreadsheetError(NOT_XLSX) from error
+    if info.file_size > MAX_PART_BYTES:
+        raise SpreadsheetError(f"A part of the workbook unzips to {info.file_size / 1024 / 1024:,.0f} MB; a scores sheet is well under {MAX_PART_BYTES // 1024 // 1024} MB. Save just the scores as a new workbook.")
+    parser = expat.ParserCreate(namespace_separator=" ")
+    wanted = handler.names
+
+    def refuse(*args):
+        raise SpreadsheetError(UNREADABLE)
+
+    def start(tag, attrs):
+        budget.elements += 1
+        if budget.elements > MAX_ELEMENTS:
+            raise SpreadsheetError(TOO_BIG)
+        local = tag.rpartition(" ")[2]
+        if local in wanted:
+            handler.start(local, {key.rpartition(" ")[2]: value for key, value in attrs.items()})
+
+    def end(tag):
+        local = tag.rpartition(" ")[2]
+        if local in wanted:
+            handler.end(local)
+
+    def text(data):
+        budget.characters += len(data)
+        if budget.characters > MAX_CHARACTERS:
+            raise SpreadsheetError(TOO_BIG)
+        handler.text(data)
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    read = 0
+    try:
+        with archive.open(info) as part:
+            while chunk := part.read(64 * 1024):
+                read += len(chunk)
+                if read > info.file_size:  # a part that unzips to more than its directory says
+                    raise SpreadsheetError(TOO_BIG)
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except SpreadsheetError:
+        raise
+    except expat.ExpatError as error:
+        raise SpreadsheetError(UNREADABLE) from error
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as error:
+        raise SpreadsheetError(NOT_XLSX) from error
+
+
+class _Collect:
+    """Elements with their attributes, for the small parts (workbook and its relationships)."""
+
+    def __init__(self, *names):
+        self.names, self.found = set(names), []
+
+    def start(self, name, attrs):
+        if name in self.names:
+            self.found.append((name, attrs))
+
+    def end(self, name):
+        pass
+
+    def text(self, data):
+        pass
+
+
+class _SharedStrings:
+    """The shared strings table: each <si>'s text (its runs joined, phonetic hints left out), within the caps."""
+
+    names = {"si", "t", "rPh", "phoneticPr"}
+
+    def __init__(self):
+        self.strings, self.current, self.length, self.in_text, self.skip = [], None, 0, False, 0
+
+    def start(self, name, attrs):
+        if name == "si":
+            if len(self.strings) >= MAX_CELLS:
+                raise SpreadsheetError(f"The workbook holds more than {MAX_CELLS:,} texts; a scores sheet has a few thousand. Save just the scores as a new workbook.")
+            self.current, self.length = [], 0
+        elif name in ("rPh", "phoneticPr"):
+            self.skip += 1
+        elif name == "t" and self.current is not None and not self.skip:
+            self.in_text = True
+
+    def end(self, name):
+        if name == "si" and self.current is not None:
+            self.strings.append("".join(self.current))
+            self.current = None
+        elif name in ("rPh", "phoneticPr"):
+            self.skip -= 1
+        elif name == "t":
+            self.in_text = False
+
+    def text(self, data):
+        if self.in_text:
+            self.current.append(data)
+            self.length += len(data)
+            if self.length > MAX_CELL_CHARACTERS:
+                raise SpreadsheetError(f"A text in the workbook is longer than {MAX_CELL_CHARACTERS:,} characters, Excel's own limit for a cell.")
+
+
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+
+
+def _column_number(ref):
+    match = _CELL_REF.fullmatch(ref or "")
+    if not match:
+        return None, None
+    number = 0
+    for letter in match.group(1):
+        number = number * 26 + ord(letter) - 64
+    return number, int(match.group(2))
+
+
+class _Sheet:
+    """One worksheet's cells as rows of text, refused at the first row, column, cell or character past the caps."""
+
+    names = {"row", "c", "f", "v", "t", "mergeCell"}
+
+    def __init__(self, shared):
+        self.shared, self.rows, self.cells = shared, [], 0
+        self.row, self.cell, self.value, self.inline, self.reading, self.length = None, None, None, None, None, 0
+
+    def start(self, name, attrs):
+        if name == "row":
+            number = self._number(attrs.get("r"), len(self.rows) + 1)
+            if number > MAX_ROWS:
                 raise SpreadsheetError(f"The sheet has more than {MAX_ROWS:,} rows; an assessment has at most a few hundred.")
-            if cells > MAX_CELLS:
+            while len(self.rows) < number - 1:
+                self.rows.append([])
+            self.row = []
+        elif name == "c" and self.row is not None:
+            column, _ = _column_number(attrs.get("r"))
+            column = column or len(self.row) + 1
+            if column > MAX_COLUMNS:
+                raise SpreadsheetError(f"Row {len(self.rows) + 1} has {column:,} columns; a scores sheet has at most {MAX_COLUMNS}.")
+            self.cells += 1
+            if self.cells > MAX_CELLS:
                 raise SpreadsheetError(f"The sheet has more than {MAX_CELLS:,} cells; a scores sheet has a few thousand. Save just the scores as a new workbook.")
-            merged = _MERGED.findall(body)
-            if merged:
-                ranges = ", ".join(ref.decode() for ref in merged[:5])
-                raise SpreadsheetError(f"The sheet has merged cells ({ranges}). Unmerge them so that each objective is one row, and try again.")
+            self.cell = {"column": column, "type": attrs.get("t", "n")}
+            self.value, self.inline, self.length = [], [], 0
+        elif name == "f" and self.cell is not None:
+            raise SpreadsheetError(f"Cell {get_column_letter(self.cell['column'])}{len(self.rows) + 1} holds a formula. Paste the sheet as values only, and try again.")
+        elif name == "v" and self.cell is not None:
+            self.reading = self.value
+        elif name == "t" and self.cell is not None:
+            self.reading = self.inline
+        elif name == "mergeCell":
+            raise SpreadsheetError(f"The sheet has merged cells ({attrs.get('ref', '')[:20]}). Unmerge them so that each objective is one row, and try again.")
+
+    def end(self, name):
+        if name in ("v", "t"):
+            self.reading = None
+        elif name == "c" and self.cell is not None:
+            while len(self.row) < self.cell["column"] - 1:
+                self.row.append("")
+            self.row.append(self._text())
+            self.cell = None
+        elif name == "row" and self.row is not None:
+            self.rows.append(self.row)
+            self.row = None
+
+    def text(self, data):
+        if self.reading is not None:
+            self.reading.append(data)
+            self.length += len(data)
+            if self.length > MAX_CELL_CHARACTERS:
+                raise SpreadsheetError(f"A cell in row {len(self.rows) + 1} holds more than {MAX_CELL_CHARACTERS:,} characters, Excel's own limit.")
+
+    def _text(self):
+        kind, value = self.cell["type"], "".join(self.value).strip()
+        if kind == "s":
+            try:
+                return self.shared[int(value)].strip()
+            except (ValueError, IndexError) as error:
+                raise SpreadsheetError(UNREADABLE) from error
+        if kind == "inlineStr":
+            return "".join(self.inline).strip()
+        if kind == "b":
+            return "TRUE" if value == "1" else "FALSE"
+        if kind in ("str", "e"):
+            return value
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else value
+
+    @staticmethod
+    def _number(text, default):
+        if text is None:
+            return default
+        if not text.isascii() or not text.isdigit() or len(text) > 7:
+            raise SpreadsheetError(UNREADABLE)
+        return int(text)
 
 
-def _count(pattern, xml, limit):
-    """How often `pattern` occurs, counting no further than `limit`."""
-    return sum(1 for _ in itertools.islice(pattern.finditer(xml), limit))
-
-
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z]+:)?row[\s>/]")
-_CELL_TAG = re.compile(rb"<(?:[A-Za-z]+:)?c[\s>/]")
-_MERGED = re.compile(rb'<(?:[A-Za-z]+:)?mergeCell ref="([A-Z0-9:]{1,20})"')
+def _target(base, target):
+    """A relationship's target as a part name (relative to the workbook's folder, or absolute from the root)."""
+    path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+    return path
 
 
 def _read_xlsx(data):
-    """Streamed (openpyxl read-only mode) with hard caps applied while reading: rows, columns per row, cells."""
-    _open_zip(data)
-    try:
-        book = load_workbook(io.BytesIO(data), data_only=False, read_only=True)
-        names = book.sheetnames
-        sheet = book["Scores"] if "Scores" in names else book[names[0]]
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, AttributeError) as error:
-        raise SpreadsheetError("This file is not a valid .xlsx workbook (it may be damaged, or another kind of file renamed).") from error
-    except Exception as error:  # openpyxl raises many kinds on malformed XML
-        raise SpreadsheetError("This workbook could not be read; save it again from Excel as .xlsx and retry.") from error
+    """Only the parts the importer needs are read (the workbook's sheet list, its relationships, the chosen sheet and
+    the shared strings; never styles, themes, other sheets or anything else), each streamed within the caps."""
+    archive = _open_zip(data)
+    budget = _Budget()
+    names = {info.filename: info for info in archive.infolist()}
+    workbook_name = next((name for name in names if name.lower() == "xl/workbook.xml"), None)
+    if workbook_name is None:
+        raise SpreadsheetError(NOT_XLSX)
+    folder = posixpath.dirname(workbook_name)
+    rels_name = posixpath.join(folder, "_rels", "workbook.xml.rels")
+    sheets = _Collect("sheet")
+    _parse_part(archive, workbook_name, sheets, budget)
+    rels = _Collect("Relationship")
+    if rels_name in names:
+        _parse_part(archive, rels_name, rels, budget)
+    targets = {attrs.get("Id"): _target(folder, attrs.get("Target", "")) for _, attrs in rels.found}
+    shared_name = next((_target(folder, attrs.get("Target", "")) for _, attrs in rels.found if attrs.get("Type", "").endswith("/sharedStrings")), None)
+    listed = [(attrs.get("name", ""), targets.get(attrs.get("id"))) for _, attrs in sheets.found]
+    if not listed:
+        raise SpreadsheetError(NOT_XLSX)
+    title, sheet_name = next((entry for entry in listed if entry[0] == "Scores"), listed[0])
+    if sheet_name not in names:
+        raise SpreadsheetError(NOT_XLSX)
+    shared = _SharedStrings()
+    if shared_name in names:
+        _parse_part(archive, shared_name, shared, budget)
+    sheet = _Sheet(shared.strings)
+    _parse_part(archive, sheet_name, sheet, budget)
     notes = []
-    if len(names) > 1:
-        notes.append(f"Read the sheet “{sheet.title}”; ignored the other sheets: {', '.join(n for n in names if n != sheet.title)}.")
-    try:
-        rows, cells = [], 0
-        for row_number, row in enumerate(sheet.iter_rows(), start=1):
-            if row_number > MAX_ROWS:
-                raise SpreadsheetError(f"The sheet has more than {MAX_ROWS:,} rows; an assessment has at most a few hundred.")
-            if len(row) > MAX_COLUMNS:
-                raise SpreadsheetError(f"Row {row_number} has {len(row):,} columns; a scores sheet has at most {MAX_COLUMNS}.")
-            cells += len(row)
-            if cells > MAX_CELLS:
-                raise SpreadsheetError(f"The sheet has more than {MAX_CELLS:,} cells; a scores sheet has a few thousand. Save just the scores as a new workbook.")
-            values = []
-            for column_number, cell in enumerate(row, start=1):
-                if getattr(cell, "data_type", None) == "f":
-                    raise SpreadsheetError(f"Cell {get_column_letter(column_number)}{row_number} holds a formula. Paste the sheet as values only, and try again.")
-                values.append(_cell_text(cell.value))
-            rows.append(values)
-    except SpreadsheetError:
-        raise
-    except Exception as error:  # malformed XML inside the sheet
-        raise SpreadsheetError("This workbook could not be read; save it again from Excel as .xlsx and retry.") from error
-    finally:
-        book.close()
-    return rows, notes
+    if len(listed) > 1:
+        notes.append(f"Read the sheet “{title}”; ignored the other sheets: {', '.join(name for name, _ in listed if name != title)}.")
+    return sheet.rows, notes
 
 
 def _cell_text(value):
@@ -217,7 +401,7 @@ def _read_csv(data):
     delimiter = max((",", ";", "\t"), key=first_line.count)
     rows = []
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter):
+        for row in csv.reader(_lines(text), csv.excel, delimiter=delimiter):
             if len(rows) >= MAX_ROWS:
                 raise SpreadsheetError(f"The file has more than {MAX_ROWS:,} rows; an assessment has at most a few hundred.")
             if len(row) > MAX_COLUMNS:
@@ -226,6 +410,17 @@ def _read_csv(data):
     except csv.Error as error:
         raise SpreadsheetError(f"The CSV file could not be read: {error}.") from error
     return rows
+
+
+def _lines(text):
+    """The text's lines one at a time, each with its line end (so quoted fields may span lines): no copy of the
+    whole text is made, however it is shaped (one 5 MB line, a million empty ones)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 def _decode(data, encoding):
