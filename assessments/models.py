@@ -1,5 +1,8 @@
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from django.db import models
 from django.db.models import Count, Q
 from simple_history.models import HistoricalRecords
@@ -10,8 +13,25 @@ from maturity.levels import Level
 from maturity.models import Framework, Objective
 
 
+class _EvidenceStorage(LazyObject):
+    """settings.STORAGES["evidence"] (Azure Blob Storage, S3 or a folder), looked up when first used and again
+    whenever the STORAGES setting changes."""
+
+    def _setup(self):
+        self._wrapped = storages["evidence"]
+
+
+_evidence = _EvidenceStorage()
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _evidence._wrapped = empty
+
+
 def evidence_storage():
-    return FileSystemStorage(location=settings.EVIDENCE_ROOT, base_url=None)
+    return _evidence
 
 
 class AssessmentQuerySet(models.QuerySet):

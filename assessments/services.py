@@ -11,12 +11,14 @@ Two errors, each with the message users see:
 * `NotValid` — the change breaks a rule; `.problems` maps field names to messages.
 """
 
+import logging
 import uuid
 
 from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from common.storage import STORAGE_ERRORS
 from councils.models import Directorate
 from maturity import rules
 from maturity.levels import Level
@@ -24,6 +26,8 @@ from maturity.levels import Level
 from .models import Assessment, AssessmentEvent, DirectorateRating, Evidence, KeyAreaFlags, Score
 from .selectors import previous_submitted, score_has_evidence
 from .signals import assessment_submitted
+
+logger = logging.getLogger(__name__)
 
 
 class NotEditable(Exception):
@@ -352,6 +356,7 @@ def assessment_import(*, assessment_id, changes, user, flags=()):
 # Evidence ----------------------------------------------------------------------------------------
 
 EVIDENCE_LOCKED = "This assessment has been submitted; its evidence can no longer change."
+STORAGE_DOWN = "The evidence store cannot be reached just now, so the file was not saved and nothing changed. Try again in a few minutes; if it goes on, tell your council's IT."
 
 
 @transaction.atomic
@@ -366,7 +371,11 @@ def evidence_add(*, score_id, user, title, url="", upload=None, kind=""):
     if upload is not None:
         evidence.kind, evidence.size, evidence.original_name = kind, upload.size, rules.CONTROL_CHARACTERS.sub("", upload.name)[:255]
         # Stored under a random name: the user's file name never reaches the file system.
-        evidence.file.save(f"{uuid.uuid4().hex}.{kind}", upload, save=False)
+        try:
+            evidence.file.save(f"{uuid.uuid4().hex}.{kind}", upload, save=False)
+        except STORAGE_ERRORS as error:
+            logger.exception("Could not store evidence for score %s", score_id)
+            raise NotValid({"file": STORAGE_DOWN}) from error
     evidence.save()
     return evidence
 
@@ -379,5 +388,14 @@ def evidence_remove(*, evidence_id, user):
     storage = evidence.file.storage if stored else None
     evidence.delete()
     if stored and not Evidence.objects.filter(file=stored).exists():  # a carried-forward year may still refer to it
-        transaction.on_commit(lambda: storage.delete(stored))
+        transaction.on_commit(lambda: _delete_stored(storage, stored))
     return evidence
+
+
+def _delete_stored(storage, name):
+    """The file of removed evidence, deleted after the removal commits. An unreachable store leaves it there, logged
+    for the operator (nobody can reach it: no row refers to it any more)."""
+    try:
+        storage.delete(name)
+    except STORAGE_ERRORS:
+        logger.exception("Could not delete the stored evidence file %s; it is no longer referred to and can be removed by hand.", name)

@@ -12,10 +12,12 @@ import os
 import re
 import secrets
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +38,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from assessments.models import Assessment, Score  # noqa: E402
+from assessments.models import Assessment, Evidence, Score  # noqa: E402
 from assessments.services import assessment_start, assessment_submit  # noqa: E402
 from councils.models import Council, Membership  # noqa: E402
 from maturity.loading import framework_load_file  # noqa: E402
@@ -75,9 +77,10 @@ def session_of(user):
 
 
 def start_server(port):
+    """One gunicorn server with a local evidence folder of its own, as two machines would have."""
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "60", "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        cwd=ROOT, env={**os.environ, "PYTHONWARNINGS": "ignore", "EVIDENCE_ROOT": tempfile.mkdtemp(prefix=f"nps-machine-{port}-")},
     )
 
 
@@ -106,6 +109,33 @@ def request(port, method, path, session, body=None):
     return response.status, response.read().decode()
 
 
+def tiny_png():
+    """A real 1×1 PNG (evidence must be a file of the type it says it is)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+
+
+def upload(port, path, session, fields, name, content):
+    """A multipart POST, as a browser sends a file."""
+    csrf, boundary = secrets.token_hex(16), "----nps" + secrets.token_hex(8)
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode() for key, value in {**fields, "csrfmiddlewaretoken": csrf}.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode() + content + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    headers = {"Cookie": f"sessionid={session}; csrftoken={csrf}", "Host": "127.0.0.1", "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("POST", path, body, headers)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def fetch(port, path, session):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", path, headers={"Cookie": f"sessionid={session}", "Host": "127.0.0.1"})
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
 def counted(page):
     """(councils counted, councils in key area 1's quartiles): the first is counted afresh, the second is the
     group's cached histogram, the part a per-process cache would leave stale."""
@@ -131,6 +161,20 @@ def main():
         print(f"before: A counts {before[0]}, B counts {before[1]}")
         if before != [(5, 5), (5, 5)]:
             problems.append(f"expected 5 councils through both before the sign-off, got {before}")
+        if os.environ.get("AZURE_STORAGE_CONNECTION_STRING"):
+            # Evidence uploaded through A, downloaded through B (each server has its own local folder; the blob
+            # store is the one place both see).
+            png = tiny_png()
+            status, _ = upload(a, f"/assessments/{draft.pk}/objectives/1/evidence/", signer_session, {"title": "Board minutes"}, "minutes.png", png)
+            item = Evidence.objects.filter(score__assessment=draft, title="Board minutes").first()
+            print(f"evidence uploaded through A: HTTP {status}, stored as {item.file.name if item else None}")
+            if status != 302 or item is None:
+                problems.append(f"the upload through A did not happen (HTTP {status})")
+            else:
+                status, content = fetch(b, f"/assessments/{draft.pk}/evidence/{item.pk}/", signer_session)
+                print(f"evidence downloaded through B: HTTP {status}, {'the same bytes' if content == png else 'different bytes'}")
+                if status != 200 or content != png:
+                    problems.append(f"B could not give back the evidence uploaded through A (HTTP {status})")
         report = f"/reports/{draft.pk}/pdf/?edition=councillor"
         request(b, "GET", report, signer_session)  # B has asked for the draft's report: it knows a fingerprint
         status, _ = request(a, "POST", f"/assessments/{draft.pk}/submit/", signer_session, "confirm=on")

@@ -236,6 +236,39 @@ REPORT_JOB_STALE_SECONDS = envint("REPORT_JOB_STALE_SECONDS", 300)  # a running 
 
 # Evidence files live outside the web root and are served only through a view that checks who may see them.
 EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT", BASE_DIR / "var" / "evidence"))
+# Where evidence files live (django-storages), so that every machine behind a load balancer sees every file:
+# Azure Blob Storage when AZURE_STORAGE_CONNECTION_STRING (or AZURE_ACCOUNT_NAME with AZURE_ACCOUNT_KEY) is set;
+# S3-compatible storage when AWS_STORAGE_BUCKET_NAME is set (pip install -e ".[s3]"); else the folder EVIDENCE_ROOT
+# (one machine, development). Files stay private: no public URLs; they are served only through the evidence view,
+# which checks access.
+EVIDENCE_STORAGE_TIMEOUT = envint("EVIDENCE_STORAGE_TIMEOUT", 20)  # seconds before an unreachable store is reported
+if os.environ.get("AZURE_STORAGE_CONNECTION_STRING") or os.environ.get("AZURE_ACCOUNT_NAME"):
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.azure_storage.AzureStorage",
+        "OPTIONS": {
+            "connection_string": os.environ.get("AZURE_STORAGE_CONNECTION_STRING") or None,
+            "account_name": os.environ.get("AZURE_ACCOUNT_NAME") or None,
+            "account_key": os.environ.get("AZURE_ACCOUNT_KEY") or None,
+            "azure_container": os.environ.get("AZURE_CONTAINER", "evidence"),
+            "overwrite_files": False,
+            "timeout": EVIDENCE_STORAGE_TIMEOUT,
+            "client_options": {"retry_total": 2, "retry_backoff_factor": 0.5},  # a page never hangs on retries
+        },
+    }
+elif os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "default_acl": None,  # the bucket's own (private) policy; never public-read
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["evidence"] = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": EVIDENCE_ROOT, "base_url": None}}
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_MB", 10) * 1024 * 1024
 
 LOGGING = {

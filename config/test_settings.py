@@ -11,5 +11,7 @@ import tempfile  # noqa: E402
 from .settings import *  # noqa: E402,F403
 
 EVIDENCE_ROOT = Path(tempfile.mkdtemp(prefix="nps-evidence-"))  # noqa: F405
+if STORAGES["evidence"]["BACKEND"].endswith("FileSystemStorage"):  # noqa: F405
+    STORAGES["evidence"]["OPTIONS"]["location"] = EVIDENCE_ROOT  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

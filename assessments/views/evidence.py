@@ -1,16 +1,22 @@
 """Evidence behind a score: files and links, added and removed while the assessment is a draft, downloaded by those who may see it."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.storage import STORAGE_ERRORS
+
 from ..access import can_edit_assessment, get_assessment_for_user
 from ..evidence import TYPES as EVIDENCE_TYPES
 from ..forms import EvidenceForm
 from ..models import Evidence, Score
 from ..services import NotEditable, NotValid, evidence_add, evidence_remove
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -60,7 +66,14 @@ def evidence_download(request, pk, item):
     if evidence.is_link:
         raise Http404("This evidence is a link.")
     content_type = EVIDENCE_TYPES[evidence.kind][0]
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=content_type)
+    try:
+        stored = evidence.file.open("rb")
+        stored.read(1)  # a remote store is reached here, not halfway through the response
+        stored.seek(0)
+    except STORAGE_ERRORS:
+        logger.exception("Could not read the stored evidence file of evidence %s", evidence.pk)
+        return render(request, "assessments/evidence_unavailable.html", {"assessment": assessment, "evidence": evidence}, status=503)
+    response = FileResponse(stored, as_attachment=True, filename=evidence.original_name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
