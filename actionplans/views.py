@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from common import downloads, sheets
+from common.numbers import paginate
 from councils.access import get_membership_for_user, require_member
 
 from .access import can_edit_plan, get_plan_for_user, is_head_for, visible_plans
@@ -51,7 +51,7 @@ def plan_list(request):
     qs = visible_plans(request.user).for_council(council).select_related("framework", "owner").annotate(line_count=Count("lines"))
     filterset = ActionPlanFilter(request.GET, queryset=qs)
     table = ActionPlanTable(filterset.qs if filterset.is_valid() else qs.none())
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    paginate(request, table, per_page=25)
     return render(request, "actionplans/list.html", {"council": council, "table": table, "filter": filterset, "can_start": membership.is_head})
 
 

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.utils.functional import LazyObject, empty
 from django.db import models
 from django.db.models import Count, Q
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from simple_history.models import HistoricalRecords
 
 from councils.models import Council, Directorate

@@ -7,11 +7,11 @@ import csv
 import io
 import posixpath
 import re
-from xml.parsers import expat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from xml.parsers import expat
 
 from openpyxl.utils import get_column_letter
 

@@ -69,3 +69,22 @@ class YearFilter(django_filters.Filter):
     """A django-filter filter on a year, read by YearField."""
 
     field_class = YearField
+
+
+MAX_PAGE_SIZE = 100
+
+
+def paginate(request, table, *, per_page=25):
+    """A django-tables2 table ordered and paginated from the URL, its page and page size read through int_param
+    (1 to MAX_PAGE_SIZE rows a page; a page past the end shows the last): never the whole table in one page."""
+    from django.core.paginator import EmptyPage
+    from django_tables2 import RequestConfig
+
+    RequestConfig(request, paginate=False).configure(table)  # ordering only
+    size = int_param(request.GET.get(table.prefixed_per_page_field), low=1, high=MAX_PAGE_SIZE) or per_page
+    page = int_param(request.GET.get(table.prefixed_page_field), low=1, high=10**6) or 1
+    try:
+        table.paginate(page=page, per_page=size)
+    except EmptyPage:
+        table.paginate(page=table.paginator.num_pages, per_page=size)
+    return table

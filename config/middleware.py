@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -39,3 +41,28 @@ class FriendlyErrorPagesMiddleware:
             return response
         page = render(request, f"{response.status_code}.html", status=response.status_code)
         return page
+
+
+class QueryTextMiddleware:
+    """Query strings hold search words, filters and page numbers, never control characters: a NUL or another control
+    character in any key or value of the query (or in the path) is answered 400 with a plain page, before any view or
+    database sees it. Checked in one place for every list, filter, find and export."""
+
+    CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+    MAX_QUERY = 4096  # characters: a filter's query is a few dozen
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if len(query) > self.MAX_QUERY or self.CONTROL.search(request.path):
+            return self.refuse(request)
+        for key, values in request.GET.lists():
+            if self.CONTROL.search(key) or any(self.CONTROL.search(value) for value in values):
+                return self.refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request):
+        return render(request, "400.html", {"message": "The address holds characters a search or filter cannot contain (such as a control character), or is far too long. Go back and try again."}, status=400)

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from .validators import validate_name
+
 
 class Council(models.Model):
     class Kind(models.TextChoices):
@@ -22,7 +24,7 @@ class Council(models.Model):
         SOUTH_EAST = "south-east", "South East"
         SOUTH_WEST = "south-west", "South West"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_name])
     slug = models.SlugField(unique=True)
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
     region = models.CharField(max_length=20, choices=Region.choices)
@@ -38,7 +40,7 @@ class Directorate(models.Model):
     """A part of the council whose attainment is rated separately (weakest-level rule)."""
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="directorates")
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_name])
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -130,15 +130,48 @@ def change(before, after):
 
 # The rules a score must keep ------------------------------------------------------------------
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Unicode's other line and paragraph separators (NEL is a C1 control, above): a stored text breaks lines with \n only,
+# so that every export re-imports to the same text and no page or PDF shows a break the editor did not.
+SEPARATORS = re.compile("[\u2028\u2029]")
+# Bidirectional controls (embeddings, overrides, isolates, marks): they make text display in another order than it is
+# stored ("Trojan Source"), so a comment could read as something else on screen, in a spreadsheet or in the PDF.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Characters that show as nothing (zero-width spaces and joiners, soft hyphen, word joiner, BOM): refused in names.
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
+MAX_NAME_LENGTH = 200
+MAX_USERNAME_LENGTH = 64
+USERNAME = re.compile(r"[A-Za-z0-9.@+_-]{1,64}")
 
 
 def text_problem(label, text, limit=MAX_TEXT_LENGTH):
-    """A message if free text is too long or holds control characters (other than tab and newline), else None."""
+    """A message if free text is too long, holds control characters (other than tab and newline), line separators
+    other than newline, or bidirectional controls, else None. Every stored text passes this one rule."""
     if len(text) > limit:
         return f"{label} can be at most {limit:,} characters (it has {len(text):,})."
     if CONTROL_CHARACTERS.search(text) or any(unicodedata.category(ch) == "Cs" for ch in text):
         return f"{label} contains a control character (such as one pasted from another program); remove it and try again."
+    if SEPARATORS.search(text):
+        return f"{label} contains a Unicode line or paragraph separator; use an ordinary line break instead."
+    if BIDI_CONTROLS.search(text):
+        return f"{label} contains an invisible character that changes the direction text is shown in; remove it and try again."
+    return None
+
+
+def name_problem(label, text, limit=MAX_NAME_LENGTH):
+    """A name (a council's, a directorate's, a person's): one line, as it reaches e-mail subjects and headers, with
+    nothing invisible in it; and the text rule."""
+    if "\r" in text or "\n" in text or "\t" in text:
+        return f"{label} must be on one line."
+    if INVISIBLE.search(text):
+        return f"{label} contains an invisible character; type it again without it."
+    return text_problem(label, text, limit)
+
+
+def username_problem(username):
+    """Usernames: letters, digits and . - _ @ + only (ASCII, so no look-alike letters from other scripts), at most 64."""
+    if not USERNAME.fullmatch(username):
+        return f"A username may use only letters A–Z, digits and . - _ @ + (at most {MAX_USERNAME_LENGTH} characters)."
     return None
 
 

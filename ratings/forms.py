@@ -29,6 +29,9 @@ class InviteForm(forms.Form):
     def clean_username(self):
         """Compared as people read them: NFKC-normalised and case-folded, so 'Ｈead' is 'head' and is taken."""
         username = unicodedata.normalize("NFKC", self.cleaned_data["username"]).strip()
+        problem = rules.username_problem(username)
+        if problem:
+            raise forms.ValidationError(problem)
         wanted = username.casefold()
         User = get_user_model()
         if any(unicodedata.normalize("NFKC", existing).casefold() == wanted for existing in User.objects.filter(username__iexact=username).values_list("username", flat=True)) or any(
@@ -39,6 +42,10 @@ class InviteForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for field, label in (("first_name", "The first name"), ("last_name", "The last name"), ("role_label", "Their role")):
+            problem = rules.name_problem(label, data.get(field) or "")
+            if problem and field not in self.errors:
+                self.add_error(field, problem)
         chosen = set(data.get("objectives") or [])
         for section in data.get("key_areas") or []:
             chosen.update(section.objectives.scorable())

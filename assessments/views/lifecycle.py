@@ -6,9 +6,8 @@ from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tables2 import RequestConfig
 
-from common.numbers import int_param
+from common.numbers import int_param, paginate
 from councils.access import get_membership_for_user, require_member
 from maturity import rules
 from maturity.models import Framework
@@ -30,7 +29,7 @@ def assessment_list(request):
     qs = visible_assessments(request.user).for_council(membership.council).select_related("framework", "submitted_by").with_progress()
     filterset = AssessmentFilter(request.GET, queryset=qs)
     table = AssessmentTable(filterset.qs if filterset.is_valid() else qs.none())
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    paginate(request, table, per_page=25)
     return render(
         request,
         "assessments/list.html",
