@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     *(["django_tasks"] if django.VERSION < (6, 0) else []),
     "django_tasks_db",
+    "outbox",
     "maturity",
     "councils",
     "assessments",
@@ -233,6 +234,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Background jobs (the PDF reports): Django's Tasks framework, queued in the app's own database and run by
 # `manage.py db_worker` (make run starts one; in production run one or more beside gunicorn, on any machine).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+MAIL_RETRIES = envint("MAIL_RETRIES", 6)  # a mail the server refused is tried again this many times by the worker…
+MAIL_RETRY_SECONDS = envint("MAIL_RETRY_SECONDS", 60)  # …after 1, 2, 4, 8… minutes
 REPORT_JOB_STALE_SECONDS = envint("REPORT_JOB_STALE_SECONDS", 300)  # a running job silent this long is taken to have died
 
 # Evidence files live outside the web root and are served only through a view that checks who may see them.

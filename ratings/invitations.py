@@ -8,12 +8,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
+
+from outbox.services import mail_queue
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -43,9 +44,11 @@ def invitation_link(user, site_url):
 
 
 def invitation_send(invitation, site_url):
-    """The invitation e-mail: who asks, what to rate, and the link."""
+    """The invitation e-mail (who asks, what to rate, and the link), recorded and sent through the outbox: a mail
+    server that is down leaves the invitation made and the e-mail waiting, retried by the worker. Returns the Mail."""
     link = invitation_link(invitation.rater, site_url)
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_DAYS, "count": invitation.objectives.count()}
     subject = f"{invitation.assessment.council}: please rate {context['count']} NPS objective{'s' if context['count'] != 1 else ''}"
-    send_mail(subject, render_to_string("ratings/invitation_email.txt", context), None, [invitation.rater.email])
-    return link
+    mail = mail_queue(to=invitation.rater.email, subject=subject, body=render_to_string("ratings/invitation_email.txt", context))
+    mail.refresh_from_db()
+    return mail

@@ -48,8 +48,11 @@ def raters(request, pk):
         except NotEditable as error:
             form.add_error(None, str(error))
         else:
-            invitation_send(invitation, settings.SITE_URL)
-            messages.success(request, f"Invited {invitation} to rate {len(form.cleaned_data['chosen'])} objectives: an e-mail with a link to choose their password has gone to {invitation.rater.email}.")
+            mail = invitation_send(invitation, settings.SITE_URL)
+            if mail.status == mail.Status.SENT:
+                messages.success(request, f"Invited {invitation} to rate {len(form.cleaned_data['chosen'])} objectives: an e-mail with a link to choose their password has gone to {invitation.rater.email}.")
+            else:
+                messages.warning(request, f"Invited {invitation} to rate {len(form.cleaned_data['chosen'])} objectives, but the e-mail to {invitation.rater.email} could not be sent yet; we will retry it automatically. If they have not had it within the hour, invite them again.")
             return redirect("ratings:raters", pk=pk)
     invitations = assessment.invitations.select_related("rater", "directorate").prefetch_related("objectives")
     return render(request, "ratings/raters.html", {"assessment": assessment, "form": form, "invitations": invitations})

@@ -7,7 +7,6 @@ this task, and this module never imports the services.
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Subquery
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ except ImportError:  # Django 5.2: the django-tasks backport
     from django_tasks import task
 
 from assessments.models import Assessment
+from outbox.services import mail_queue
 
 from .models import ReportJob
 from .pdf import EDITIONS, cached_pdf, render_report, report_fingerprint
@@ -74,14 +74,11 @@ def _tell_watchers(job_id, *, ready):
     context = {"assessment": assessment, "edition": EDITIONS[job.edition], "ready": ready, "link": links[job.edition], "edition_links": [(EDITIONS[e], links[e]) for e in EDITIONS], "submitted": not assessment.is_draft}
     title = f"{assessment.council}: {assessment.framework} {assessment.year} {EDITIONS[job.edition].lower()}"
     subject = f"Your report is ready – {title}" if ready else f"Your report could not be made – {title}"
-    sent = 0
-    for user in people:
-        try:
-            sent += send_mail(subject, render_to_string("reports/report_ready_email.txt", {**context, "user": user}), None, [user.email])
-        except OSError:
-            logger.exception("Could not e-mail %s that report job %s is %s", user.email, job.pk, "ready" if ready else "failed")
+    for user in people:  # each recorded once (the key), sent after this commits, retried by the worker if need be
+        key = f"report-{'ready' if ready else 'failed'}:{job.pk}:{job.fingerprint}:{user.pk}"
+        mail_queue(to=user.email, subject=subject, body=render_to_string("reports/report_ready_email.txt", {**context, "user": user}), key=key)
     job.notify.clear()
-    return sent
+    return len(people)
 
 
 def _stage(job_id):

@@ -197,8 +197,10 @@ def run_worker():
     from unittest import mock
 
     from django.core.management import call_command
+    from django.test import TestCase
 
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None):
+    # What a task leaves for after its commit (an e-mail from the outbox) runs as it would outside a test's transaction.
+    with TestCase.captureOnCommitCallbacks(execute=True), mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None):
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 

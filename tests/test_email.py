@@ -210,3 +210,44 @@ def test_without_an_email_address_the_page_says_so(client, officer, last_year):
     client.get(reverse("reports:pdf", args=[last_year.pk]))
     response = client.post(reverse("reports:pdf_notify", args=[last_year.pk]), follow=True)
     assert "Your account has no e-mail address" in response.content.decode()
+
+
+def test_a_mail_server_that_is_down_leaves_the_invitation_made_and_its_mail_sent_on_retry(client, head, draft, council_a, smtp, django_capture_on_commit_callbacks):
+    """Sending mail never leaves half a write, even for a council name stored with CR/LF before names were checked."""
+    from django.test import override_settings
+
+    from outbox.models import Mail
+    from outbox.services import mail_deliver
+    from ratings.models import Invitation
+
+    from councils.models import Council
+
+    Council.objects.filter(pk=council_a.pk).update(name="Alpha\r\nBcc: everyone@example.org")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]  # nothing listens here once the probe closes
+    client.force_login(head)
+    form = {"first_name": "Amira", "last_name": "Khan", "email": "amira@example.org", "username": "amira", "role_label": "Commissioner", "key_areas": [draft.framework.sections.first().pk]}
+    with override_settings(**smtp_settings(closed)), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("ratings:raters", args=[draft.pk]), form, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and "could not be sent yet; we will retry it automatically" in page
+    assert Invitation.objects.filter(rater__username="amira").exists()
+    mail = Mail.objects.get()
+    assert mail.status == Mail.Status.WAITING and mail.attempts == 1 and "\n" not in mail.subject and smtp.messages == []
+    mail_deliver(mail_id=mail.pk)  # what the worker's retry does, with the server back
+    mail.refresh_from_db()
+    assert mail.status == Mail.Status.SENT and len(smtp.messages) == 1
+    assert smtp.messages[0]["Bcc"] is None and subject_of(smtp.messages[0]).startswith("Alpha Bcc: everyone@example.org: please rate")
+    mail_deliver(mail_id=mail.pk)  # a second worker, or a retry that raced it: sent once
+    assert len(smtp.messages) == 1
+
+
+def test_the_same_event_is_recorded_and_sent_once(smtp, db, django_capture_on_commit_callbacks):
+    from outbox.models import Mail
+    from outbox.services import mail_queue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            mail_queue(to="head@example.org", subject="Ratings wait", body="Two raters have submitted.", key="ratings-waiting:1:2026-12-03")
+    assert Mail.objects.count() == 1 and len(smtp.messages) == 1

@@ -31,12 +31,13 @@ def rate(client, invitation, levels, submit=False):
 
 
 @pytest.fixture
-def two_raters(client, head, draft, nps2018, council_a):
+def two_raters(client, head, draft, nps2018, council_a, django_capture_on_commit_callbacks):
     client.force_login(head)
     adults, place = council_a.directorates.get(name="Adults & Health"), council_a.directorates.get(name="Place")
     first = nps2018.sections.get(number=1)  # objectives 1–3
-    invite(client, draft, "amira", key_areas=[first], directorate=adults)
-    invite(client, draft, "pat", objectives=list(nps2018.objectives.filter(number__in=[1, 2, 3])), directorate=place, role="Contract manager")
+    with django_capture_on_commit_callbacks(execute=True):  # the invitation e-mails go once the invitations commit
+        invite(client, draft, "amira", key_areas=[first], directorate=adults)
+        invite(client, draft, "pat", objectives=list(nps2018.objectives.filter(number__in=[1, 2, 3])), directorate=place, role="Contract manager")
     return Invitation.objects.get(rater__username="amira"), Invitation.objects.get(rater__username="pat")
 
 

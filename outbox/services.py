@@ -1,0 +1,69 @@
+"""E-mail that never leaves half a write: recorded in the same transaction as the change it tells of, sent once that
+commits, and retried by the worker (django-tasks-db) with growing delays if the mail server does not take it."""
+
+import logging
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Mail
+
+logger = logging.getLogger(__name__)
+HEADER_UNSAFE = re.compile(r"[\r\n\x00-\x1f\x7f]+")
+
+
+def mail_queue(*, to, subject, body, key=None):
+    """Record one e-mail (unless `key` was recorded before: then that one, untouched) and send it after the current
+    transaction commits. Returns the Mail."""
+    subject = HEADER_UNSAFE.sub(" ", subject).strip()[:300]  # names reach subjects: never a header of their own
+    with transaction.atomic():
+        if key is not None:
+            existing = Mail.objects.filter(key=key).first()
+            if existing is not None:
+                return existing
+        try:
+            with transaction.atomic():
+                mail = Mail.objects.create(key=key, to=to, subject=subject, body=body)
+        except IntegrityError:  # the same event recorded at the same moment by another process
+            return Mail.objects.get(key=key)
+    transaction.on_commit(lambda: mail_deliver(mail_id=mail.pk))
+    return mail
+
+
+def mail_deliver(*, mail_id):
+    """One attempt to send a recorded e-mail; on failure, the worker tries again later (MAIL_RETRIES times)."""
+    with transaction.atomic():
+        mail = Mail.objects.select_for_update().filter(pk=mail_id).first()
+        if mail is None or mail.status != Mail.Status.WAITING:
+            return mail
+        try:
+            send_mail(mail.subject, mail.body, None, [mail.to])
+        except Exception as error:  # any failure of the mail server or its connection
+            mail.attempts += 1
+            mail.error = f"{type(error).__name__}: {error}"[:2000]
+            if mail.attempts > settings.MAIL_RETRIES:
+                mail.status = Mail.Status.FAILED
+                logger.error("Gave up e-mailing %s (%s) after %s attempts: %s", mail.to, mail.subject, mail.attempts, mail.error)
+            else:
+                logger.warning("Could not e-mail %s (%s), attempt %s: %s; will retry", mail.to, mail.subject, mail.attempts, mail.error)
+            mail.save(update_fields=["attempts", "error", "status"])
+            if mail.status == Mail.Status.WAITING:
+                from .tasks import deliver_mail
+
+                delay = timedelta(seconds=settings.MAIL_RETRY_SECONDS * 2 ** (mail.attempts - 1))
+                transaction.on_commit(lambda: deliver_mail.using(run_after=timezone.now() + delay).enqueue(mail.pk))
+            return mail
+        mail.attempts += 1
+        mail.status, mail.sent_at, mail.error = Mail.Status.SENT, timezone.now(), ""
+        mail.save(update_fields=["attempts", "status", "sent_at", "error"])
+        return mail
+
+
+def mail_resend(*, mail_id):
+    """Try a failed or waiting e-mail again now (a head's "send again")."""
+    Mail.objects.filter(pk=mail_id, status=Mail.Status.FAILED).update(status=Mail.Status.WAITING)
+    return mail_deliver(mail_id=mail_id)
