@@ -231,3 +231,25 @@ def publish(plan, *, before=None):
     """Publish a plan as its head does; with `before` (a submitted assessment), published the day before that year was
     signed off, so that year's dashboard and reports show it (ActionPlan.objects.shown_for)."""
     return plan_publish(plan_id=plan.pk, user=plan.owner, at=before.submitted_at - timedelta(days=1) if before is not None else None)
+
+
+def a_pdf():
+    """A real one-page PDF (evidence must parse as what it claims to be)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(out)
+    return out.getvalue()
+
+
+def a_png():
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 90, 160)).save(out, "PNG")
+    return out.getvalue()

@@ -9,8 +9,10 @@ from django.urls import reverse
 from assessments.models import Evidence
 from assessments.services import assessment_submit
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from .conftest import a_pdf, a_png
+
+PDF = a_pdf()
+PNG = a_png()
 
 
 def docx():
@@ -103,3 +105,33 @@ def test_evidence_is_listed_in_the_pdf_and_the_export(client, officer, draft):
     assert "Evidence attached:</span> Cabinet report (report.pdf); Strategy (https://example.org/s)" in report_html(draft)
     export = client.get(reverse("assessments:export", args=[draft.pk]), {"format": "csv"}).content.decode("utf-8-sig")
     assert "Cabinet report | file: report.pdf\nStrategy | https://example.org/s" in export.replace("\r\n", "\n")
+
+
+def office(extra, content_types="<Types/>"):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("word/document.xml", "<w:document/>")
+        for name, body in extra.items():
+            archive.writestr(name, body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("report.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>", "not a valid PDF"),
+        ("chart.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "not a valid PNG image"),
+        ("photo.jpg", b"\xff\xd8\xff" + b"<html>" * 20, "not a valid JPEG image"),
+        ("plan.docx", office({"word/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}), "holds macros"),
+        ("plan.docx", office({}, '<Types><Override ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>'), "holds macros"),
+        ("plan.docx", office({"word/embeddings/setup.exe": b"MZ\x90\x00" + b"\x00" * 100}), "embedded in it"),
+        ("plan.docx", office({"word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0" + b"\x00" * 100}), "embedded in it"),
+        ("plan.docx", office({"word/media/big.xml": b" " * (120 * 1024 * 1024)}), "unzips to far more"),
+    ],
+    ids=["pdf-html-polyglot", "fake-png", "fake-jpeg", "docm-renamed", "macro-content-type", "exe-inside", "ole-inside", "unzip-bomb"],
+)
+def test_evidence_is_checked_beyond_its_first_bytes_and_refused_with_the_reason(client, officer, draft, name, content, message):
+    client.force_login(officer)
+    page = add(client, draft, name, content).content.decode()
+    assert message in page and not Evidence.objects.exists()

@@ -12,14 +12,14 @@ from django.urls import reverse
 from assessments.models import Evidence
 from assessments.services import STORAGE_DOWN
 
-from .conftest import ROOT
+from .conftest import ROOT, a_pdf
 
 sys.path.insert(0, str(ROOT / "bench"))
 import azurite as emulator  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = a_pdf()
 
 
 @pytest.fixture(scope="module")
