@@ -216,11 +216,10 @@ def test_a_mail_server_that_is_down_leaves_the_invitation_made_and_its_mail_sent
     """Sending mail never leaves half a write, even for a council name stored with CR/LF before names were checked."""
     from django.test import override_settings
 
+    from councils.models import Council
     from outbox.models import Mail
     from outbox.services import mail_deliver
     from ratings.models import Invitation
-
-    from councils.models import Council
 
     Council.objects.filter(pk=council_a.pk).update(name="Alpha\r\nBcc: everyone@example.org")
     with socket.socket() as probe:
