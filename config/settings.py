@@ -141,6 +141,8 @@ LOGOUT_REDIRECT_URL = "login"
 # address is the client's, from the trusted proxies' X-Forwarded-For (config/proxy.py).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 LOGIN_ADDRESS_LIMIT = envint("LOGIN_ADDRESS_LIMIT", 30)
+PASSWORD_RESET_ADDRESS_LIMIT = envint("PASSWORD_RESET_ADDRESS_LIMIT", 3)  # reset mails asked for one address an hour
+PASSWORD_RESET_CLIENT_LIMIT = envint("PASSWORD_RESET_CLIENT_LIMIT", 10)  # reset requests from one client an hour
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "config.proxy.client_ip"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.accounts import QueuedPasswordResetView
 from config.views import health, login
 from home.views import guidance, home
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("guidance/", guidance, name="guidance"),
     path("accounts/login/", login, name="login"),
+    path("accounts/password_reset/", QueuedPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("frameworks/", include("maturity.urls")),
     path("assessments/", include("assessments.urls")),

@@ -25,3 +25,15 @@ class Mail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to} ({self.get_status_display()})"
+
+
+class Throttle(models.Model):
+    """One request counted against a limit (a password reset for an address, from a client), shared by every
+    machine because it is in the database; rows older than their window are removed as new ones come."""
+
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=128)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "key", "at"])]

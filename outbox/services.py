@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Mail
+from .models import Mail, Throttle
 
 logger = logging.getLogger(__name__)
 HEADER_UNSAFE = re.compile(r"[\r\n\x00-\x1f\x7f]+")
@@ -67,3 +67,14 @@ def mail_resend(*, mail_id):
     """Try a failed or waiting e-mail again now (a head's "send again")."""
     Mail.objects.filter(pk=mail_id, status=Mail.Status.FAILED).update(status=Mail.Status.WAITING)
     return mail_deliver(mail_id=mail_id)
+
+
+def throttle_hit(*, kind, key, limit, window):
+    """Count one request of `kind` for `key`; True when it is past `limit` within `window` (a timedelta), in which
+    case it is not counted (a flood does not keep itself locked out for ever)."""
+    since = timezone.now() - window
+    Throttle.objects.filter(kind=kind, key=key, at__lt=since).delete()
+    if Throttle.objects.filter(kind=kind, key=key).count() >= limit:
+        return True
+    Throttle.objects.create(kind=kind, key=key)
+    return False

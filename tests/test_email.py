@@ -116,14 +116,19 @@ def test_an_invitee_gets_an_email_follows_its_link_chooses_a_password_and_rates(
     assert page.get_by_text("Objectives you are asked to rate").is_visible()
 
 
-def test_password_reset_goes_by_smtp_and_its_link_sets_a_new_password(client, head, smtp):
+def test_password_reset_goes_by_smtp_and_its_link_sets_a_new_password(client, head, smtp, settings):
+    from .conftest import run_worker
+
     head.email = "head@alpha.example.org"
     head.save()
     response = client.post(reverse("password_reset"), {"email": "head@alpha.example.org"})
     assert response.status_code == 302
+    assert smtp.messages == []  # the worker sends it: the request does the same work for any address
+    run_worker()
     assert len(smtp.messages) == 1 and smtp.messages[0]["To"] == "head@alpha.example.org"
     link = link_in(smtp.body())
-    path = link.split("testserver", 1)[1]
+    assert link.startswith(settings.SITE_URL)  # never the request's Host
+    path = link.removeprefix(settings.SITE_URL)
     form = client.get(path, follow=True)
     assert form.status_code == 200
     done = client.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
@@ -250,3 +255,34 @@ def test_the_same_event_is_recorded_and_sent_once(smtp, db, django_capture_on_co
         for _ in range(3):
             mail_queue(to="head@example.org", subject="Ratings wait", body="Two raters have submitted.", key="ratings-waiting:1:2026-12-03")
     assert Mail.objects.count() == 1 and len(smtp.messages) == 1
+
+
+def test_password_reset_is_throttled_per_address_and_per_client(client, head, smtp, settings):
+    from .conftest import run_worker
+
+    head.email = "head@alpha.example.org"
+    head.save()
+    for _ in range(20):
+        assert client.post(reverse("password_reset"), {"email": "head@alpha.example.org"}).status_code == 302
+    run_worker()
+    assert len(smtp.messages) <= settings.PASSWORD_RESET_ADDRESS_LIMIT and smtp.messages
+    for i in range(20):  # one client trying many addresses
+        client.post(reverse("password_reset"), {"email": f"someone{i}@example.org"})
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.filter(task_path="config.accounts.password_reset_send").count() <= settings.PASSWORD_RESET_CLIENT_LIMIT
+
+
+def test_a_known_and_an_unknown_address_cost_the_request_the_same_work(client, head, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    head.email = "head@alpha.example.org"
+    head.save()
+    counts = []
+    for address in ("head@alpha.example.org", "nobody@alpha.example.org"):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.post(reverse("password_reset"), {"email": address}, follow=True)
+        counts.append(len(captured.captured_queries))
+        assert "check your" in page.content.decode().lower() or page.status_code == 200
+    assert counts[0] == counts[1], counts
