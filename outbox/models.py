@@ -37,3 +37,6 @@ class Throttle(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["kind", "key", "at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.key[:12]} at {self.at:%Y-%m-%d %H:%M}"
