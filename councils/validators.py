@@ -8,3 +8,10 @@ def validate_name(value):
     problem = rules.name_problem("The name", value)
     if problem:
         raise ValidationError(problem)
+
+
+def validate_username(value):
+    """rules.username_problem for every door that makes or renames a user through Django's forms (the admin too)."""
+    problem = rules.username_problem(value)
+    if problem:
+        raise ValidationError(problem)

@@ -60,3 +60,13 @@ def test_usernames_are_plain_ascii_without_look_alikes(client, head, draft, user
     client.force_login(head)
     page = client.post(reverse("ratings:raters", args=[draft.pk]), {"first_name": "A", "last_name": "B", "email": "a@example.org", "username": username, "role_label": "Commissioner", "key_areas": [draft.framework.sections.first().pk]}).content.decode()
     assert "A username may use only letters" in page
+
+
+def test_the_admin_cannot_make_a_user_with_a_look_alike_username(client, staff):
+    staff.is_superuser = True  # site staff who may add users
+    staff.save()
+    client.force_login(staff)
+    page = client.post("/admin/auth/user/add/", {"username": "hеad", "password1": "Correct-horse-battery-9", "password2": "Correct-horse-battery-9", "usable_password": "true"}).content.decode()
+    from django.contrib.auth import get_user_model
+
+    assert "A username may use only letters" in page and not get_user_model().objects.filter(username="hеad").exists()

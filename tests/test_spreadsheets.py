@@ -436,3 +436,24 @@ def test_medways_history_round_trips_character_for_character(client, council_a, 
 
 def _rows_of_history(content):
     return [["" if v is None else str(v) for v in row] for row in load_workbook(io.BytesIO(content)).active.values]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_every_text_the_rule_allows_round_trips_and_what_it_refuses_is_refused_at_the_import_too(client, officer, varied, council_a, nps2018, head, fmt):
+    """Right-to-left letters, emoji, combining accents, tabs and line breaks come back character for character;
+    bidirectional controls and stray separators are refused by the import door with the same message as typing."""
+    allowed = "עברית and العربية\tתו\nemoji 👩🏽‍💼, e\u0301, ‘quotes’, =SUM(A1), -1, @x"
+    Score.objects.filter(assessment=varied, objective__number=1).update(comment=allowed)
+    client.force_login(officer)
+    exported = client.get(reverse("assessments:export", args=[varied.pk]), {"format": fmt} if fmt == "csv" else {}).content
+    draft = assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2023, user=head, carry_forward=False)
+    preview = upload(client, draft, exported, name=f"export.{fmt}")
+    assert not preview.context["problems"], preview.context["problems"]
+    confirm(client, draft)
+    assert Score.objects.get(assessment=draft, objective__number=1).comment == allowed
+    for hostile in ("looks\u202eharmless", "one\u2028two", "a\u2066b\u2069"):
+        other = assessment_start(council_id=council_a.pk, framework_id=nps2018.pk, year=2030 + len(hostile), user=head, carry_forward=False)
+        page = upload(client, other, f"Number,Level,Comment\n1,3,{hostile}\n".encode(), name="hostile.csv")
+        assert page.context["problems"], hostile
+        confirm(client, other)
+        assert hostile not in Score.objects.get(assessment=other, objective__number=1).comment
