@@ -83,7 +83,6 @@ def main():
             if not wait_ready(b.pk, edition, time.monotonic() + 600):
                 sys.exit("The worker made no report in 10 minutes.")
             renders[edition] = time.monotonic() - started
-        one_render = renders["councillor"]
         CachedReport.objects.filter(assessment=b).delete()
         ReportJob.objects.filter(assessment=b).delete()
         # The flood: 30 changes by A's officer, both editions asked for after each.
