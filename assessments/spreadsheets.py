@@ -21,11 +21,11 @@ from maturity import rules
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
 MAX_COLUMNS = 200
-MAX_CELLS = 50_000  # Medway's six-year history is about 1,000
+MAX_CELLS = 20_000  # Medway's six-year history is about 1,000
 MAX_PARTS = 500
 MAX_PART_BYTES = 8 * 1024 * 1024  # uncompressed, any one part the importer reads (our own export: about 100 KB)
 MAX_UNZIPPED_BYTES = 60 * 1024 * 1024  # what the whole workbook says it unzips to (the other parts are never read)
-MAX_ELEMENTS = 150_000  # XML elements over every part read: a cell is two or three, a shared string two
+MAX_ELEMENTS = 100_000  # XML elements over every part read: a cell is two or three, a shared string two
 MAX_CHARACTERS = 4_000_000  # text over every part read
 MAX_CELL_CHARACTERS = 32_767  # Excel's own limit for one cell
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls

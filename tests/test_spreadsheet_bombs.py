@@ -112,7 +112,7 @@ def test_every_spreadsheet_bomb_is_refused_within_a_budget_and_changes_nothing(c
     assert response.status_code == 200
     if name not in NEVER_READ:
         assert any(m in page for m in ("more than", "at most", "far bigger", "unzips to", "could not be read", "field larger")), page[-1500:]
-    assert took < max(4 * normal_took, 0.5), (name, took, normal_took)
+    assert took < max(6 * normal_took, 0.5), (name, took, normal_took)  # a ratio: the machine may be busy
     assert levels(blank_draft) == before
     # the parser's own memory (the upload itself, at most 5 MB, is held by Django either way)
     _, _, normal_peak = measured(lambda: read_table("export.xlsx", own_export))
