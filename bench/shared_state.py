@@ -52,6 +52,7 @@ YEAR = 2031
 
 def setup():
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the production profile (DEBUG off): whitenoise's manifest
     framework_load_file(ROOT / "fixtures" / "nps-2018.yaml")
     framework = Framework.objects.get(code="nps-2018")
     User = get_user_model()
