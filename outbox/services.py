@@ -20,16 +20,13 @@ def mail_queue(*, to, subject, body, key=None):
     """Record one e-mail (unless `key` was recorded before: then that one, untouched) and send it after the current
     transaction commits. Returns the Mail."""
     subject = HEADER_UNSAFE.sub(" ", subject).strip()[:300]  # names reach subjects: never a header of their own
-    with transaction.atomic():
-        if key is not None:
-            existing = Mail.objects.filter(key=key).first()
-            if existing is not None:
-                return existing
-        try:
-            with transaction.atomic():
-                mail = Mail.objects.create(key=key, to=to, subject=subject, body=body)
-        except IntegrityError:  # the same event recorded at the same moment by another process
-            return Mail.objects.get(key=key)
+    if key is not None and (existing := Mail.objects.filter(key=key).first()) is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            mail = Mail.objects.create(key=key, to=to, subject=subject, body=body)
+    except IntegrityError:  # the same event recorded at the same moment by another process
+        return Mail.objects.get(key=key)
     transaction.on_commit(lambda: mail_deliver(mail_id=mail.pk))
     return mail
 
@@ -61,12 +58,6 @@ def mail_deliver(*, mail_id):
         mail.status, mail.sent_at, mail.error = Mail.Status.SENT, timezone.now(), ""
         mail.save(update_fields=["attempts", "status", "sent_at", "error"])
         return mail
-
-
-def mail_resend(*, mail_id):
-    """Try a failed or waiting e-mail again now (a head's "send again")."""
-    Mail.objects.filter(pk=mail_id, status=Mail.Status.FAILED).update(status=Mail.Status.WAITING)
-    return mail_deliver(mail_id=mail_id)
 
 
 def throttle_hit(*, kind, key, limit, window):
