@@ -62,8 +62,16 @@ INSTALLED_APPS = [
     "actionplans",
     "reports",
     "ratings",
+    "signin",
     "home",
     "demo",
+    # django-allauth: password sign-in with a second factor, single sign-on (OpenID Connect) and sessions
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +89,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "signin.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,6 +137,37 @@ AUTHENTICATION_BACKENDS = [
     "councils.backends.MemberBackend",  # ModelBackend, with the membership loaded alongside the user
     "django.contrib.auth.backends.ModelBackend",  # sessions begun before MemberBackend still name this one
 ]
+
+# Sign-in (django-allauth). Passwords: username and password, then a code from an authenticator app (TOTP) or a
+# recovery code for those who have one; heads of procurement, site staff and everyone in a council whose sign-in
+# settings say so must have one (signin.middleware). Single sign-on: each council's own OpenID Connect provider
+# (Microsoft Entra ID), set by site staff in signin.SignInPolicy; it links only to an existing account of the same
+# council with the same address, never creates one (signin.adapters). Nobody signs up: accounts come from heads'
+# invitations and site staff.
+ACCOUNT_ADAPTER = "signin.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "signin.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = True  # the session lasts SESSION_COOKIE_AGE (a working day), closed browser or not
+ACCOUNT_FORMS = {"login": "signin.forms.LoginForm"}
+ACCOUNT_RATE_LIMITS = False  # django-axes counts failed passwords and second factors (below)
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"provider_class": "signin.provider.CouncilProvider", "OAUTH_PKCE_ENABLED": True},
+}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "sso"
+SOCIALACCOUNT_REQUESTS_TIMEOUT = envint("SSO_TIMEOUT_SECONDS", 10)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("MFA_ISSUER", "NPS procurement maturity")
+MFA_FORMS = {"authenticate": "signin.forms.SecondFactorForm", "reauthenticate": "signin.forms.SecondFactorReauthenticateForm"}
+MFA_RECOVERY_CODE_COUNT = 10
+SECOND_FACTOR_REQUIRED = envbool("SECOND_FACTOR_REQUIRED", True)  # tests turn it off, and on where they test it
+USERSESSIONS_TRACK_ACTIVITY = False  # one row per session, written at sign-in; no write on every page
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

@@ -15,3 +15,5 @@ if STORAGES["evidence"]["BACKEND"].endswith("FileSystemStorage"):  # noqa: F405
     STORAGES["evidence"]["OPTIONS"]["location"] = EVIDENCE_ROOT  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Heads and staff signed in by the tests' force_login have no second factor; tests/test_mfa.py turns this on.
+SECOND_FACTOR_REQUIRED = False

@@ -101,3 +101,11 @@ def capabilities(user):
         can_load_frameworks=user.is_staff,
         is_rater=rater_membership(user) is not None,
     )
+
+
+def admin_sign_in_allowed(user):
+    """Who may go through the admin's sign-in: site staff (already in: straight to the admin) and the signed-out
+    (to the one sign-in page, second factor and all). Anyone else signed in is refused: the admin is not theirs."""
+    if user.is_authenticated and not user.is_staff:
+        raise PermissionDenied("The admin pages are for site staff only.")
+    return True

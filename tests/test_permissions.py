@@ -85,6 +85,35 @@ EXPECTED = {
     "password_reset_done": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(405, 405, 405, 405, 405, 405)},
     "password_reset_confirm": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(200, 200, 200, 200, 200, 200)},
     "password_reset_complete": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(405, 405, 405, 405, 405, 405)},
+    # allauth's names for Django's own pages (its code reverses these)
+    "account_login": {"GET": row(200, 302, 302, 302, 302, 302), "POST": row(200, 302, 302, 302, 302, 302)},
+    "account_logout": {"GET": row(405, 405, 405, 405, 405, 405), "POST": row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)},
+    "account_change_password": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 200, 200, 200, 200, 200)},
+    # Sign-in (django-allauth): a second factor, re-authentication, sessions; each council's single sign-on
+    "account_reauthenticate": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 200, 200, 200, 200, 200)},
+    "account_inactive": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(405, 405, 405, 405, 405, 405)},
+    "admin_login_redirect": {"GET": row(LOGIN, 403, 403, 403, 403, 302), "POST": row(LOGIN, 403, 403, 403, 403, 302)},
+    "mfa_index": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    # Setting up or changing a second factor asks for the password again first (a redirect to re-authenticate).
+    "mfa_activate_totp": {"GET": row(LOGIN, 302, 302, 302, 302, 302), "POST": row(LOGIN, 302, 302, 302, 302, 302)},
+    "mfa_deactivate_totp": {"GET": row(LOGIN, 404, 404, 404, 404, 404), "POST": row(LOGIN, 404, 404, 404, 404, 404)},  # none to remove
+    "mfa_generate_recovery_codes": {"GET": row(LOGIN, 302, 302, 302, 302, 302), "POST": row(LOGIN, 302, 302, 302, 302, 302)},
+    "mfa_view_recovery_codes": {"GET": row(LOGIN, 404, 404, 404, 404, 404), "POST": row(LOGIN, 405, 405, 405, 405, 405)},  # none made yet
+    "mfa_download_recovery_codes": {"GET": row(LOGIN, 404, 404, 404, 404, 404), "POST": row(LOGIN, 404, 404, 404, 404, 404)},
+    # The code asked for after a password: only in the middle of a sign-in; otherwise back to the sign-in page.
+    "mfa_authenticate": {"GET": row(LOGIN, 302, 302, 302, 302, 302), "POST": row(LOGIN, 302, 302, 302, 302, 302)},
+    "mfa_reauthenticate": {"GET": row(LOGIN, 302, 302, 302, 302, 302), "POST": row(LOGIN, 302, 302, 302, 302, 302)},
+    "usersessions_list": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 302, 302, 302, 302, 302)},  # signs out the others
+    # A council without single sign-on has no provider: nothing to start or return to.
+    "openid_connect_login": {"GET": row(404, 404, 404, 404, 404, 404), "POST": row(404, 404, 404, 404, 404, 404)},
+    "openid_connect_callback": {"GET": row(404, 404, 404, 404, 404, 404), "POST": row(404, 404, 404, 404, 404, 404)},
+    "socialaccount_login_cancelled": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(405, 405, 405, 405, 405, 405)},
+    "socialaccount_login_error": {"GET": row(401, 401, 401, 401, 401, 401), "POST": row(405, 405, 405, 405, 405, 405)},
+    "signin:sso_start": {"GET": row(405, 405, 405, 405, 405, 405), "POST": row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)},
+    "signin:account": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "signin:council": {"GET": row(LOGIN, 403, 200, 403, 403, 403), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "signin:members": {"GET": row(LOGIN, 403, 200, 403, 403, 403), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "signin:member_remove": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 403, 302, 403, 403, 403)},
     "admin:index": {"GET": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200), "POST": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)},
 }
 
@@ -155,6 +184,30 @@ RATER = {
     "password_reset_done": (200, 405),
     "password_reset_confirm": (200, 200),
     "password_reset_complete": (200, 405),
+    "account_login": (302, 302),
+    "account_logout": (405, LOGIN),
+    "account_change_password": (200, 200),
+    "account_reauthenticate": (200, 200),
+    "account_inactive": (200, 405),
+    "admin_login_redirect": (403, 403),
+    "mfa_index": (200, 405),
+    "mfa_activate_totp": (302, 302),
+    "mfa_deactivate_totp": (404, 404),
+    "mfa_generate_recovery_codes": (302, 302),
+    "mfa_view_recovery_codes": (404, 405),
+    "mfa_download_recovery_codes": (404, 404),
+    "mfa_authenticate": (302, 302),
+    "mfa_reauthenticate": (302, 302),
+    "usersessions_list": (200, 302),
+    "openid_connect_login": (404, 404),
+    "openid_connect_callback": (404, 404),
+    "socialaccount_login_cancelled": (200, 405),
+    "socialaccount_login_error": (401, 405),
+    "signin:sso_start": (405, LOGIN),
+    "signin:account": (200, 405),
+    "signin:council": (403, 405),
+    "signin:members": (403, 405),
+    "signin:member_remove": (405, 403),
     "admin:index": (ADMIN_LOGIN, ADMIN_LOGIN),
 }
 for _name, (_get, _post) in RATER.items():
@@ -184,6 +237,10 @@ MARKERS = {
     "password_change": "Password change", "password_change_done": "Password change successful", "password_reset": "Password reset",
     "password_reset_done": "Password reset sent", "password_reset_confirm": "Password reset unsuccessful", "password_reset_complete": "Password reset complete",
     "admin:index": "Site administration",
+    "account_login": "Sign in", "account_change_password": "Password change", "account_reauthenticate": "Confirm it is you",
+    "account_inactive": "Account inactive", "mfa_index": "Second factor", "usersessions_list": "Where you are signed in",
+    "socialaccount_login_cancelled": "Sign-in cancelled",
+    "signin:account": "Your account", "signin:council": "How {council} signs in", "signin:members": "Members of {council}",
 }
 
 
@@ -270,6 +327,10 @@ def url_for(name, draft, submitted, plan, invitation=None):
             values["item"] = draft_evidence(draft).pk
     for key in pattern.pattern.converters:
         kwargs[key] = values.get(key)
+    if name.startswith("openid_connect_"):
+        kwargs = {"provider_id": draft.council.slug}
+    if name == "signin:member_remove":
+        kwargs = {"pk": fresh_invitation(draft).rater.membership.pk}
     if name in ("password_reset_confirm", "ratings:invitation_accept"):
         kwargs = {"uidb64": "MQ", "token": "set-password"}
     return reverse(name, kwargs=kwargs)
@@ -322,7 +383,7 @@ def test_other_council_sees_none_of_our_assessments(client, other_officer, draft
 
 
 # An invited rater sees their own invitation and nothing else of the council's.
-RATER_ALLOWED = {"home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate", "guidance", "ratings:invitation_accept"}
+RATER_ALLOWED = {"account_login", "account_logout", "account_change_password", "account_reauthenticate", "account_inactive", "mfa_index", "usersessions_list", "socialaccount_login_cancelled", "socialaccount_login_error", "signin:account", "mfa_activate_totp", "mfa_generate_recovery_codes", "mfa_authenticate", "mfa_reauthenticate", "signin:sso_start", "home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate", "guidance", "ratings:invitation_accept"}
 
 
 @pytest.mark.parametrize("name", [n for n in EXPECTED if n in project_url_names()])
