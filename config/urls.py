@@ -7,6 +7,7 @@ from django.urls import include, path
 from config.accounts import QueuedPasswordResetView
 from config.views import admin_login, health, login
 from home.views import guidance, home
+from signin import views as signin_views
 
 urlpatterns = [
     path("", home, name="home"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/password_reset/", QueuedPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     # django-allauth: second factors, re-authentication, sessions, and each council's single sign-on
+    path("accounts/2fa/totp/activate/", signin_views.activate_totp, name="mfa_activate_totp"),  # allauth's, noted in the session
     path("accounts/2fa/", include("allauth.mfa.urls")),
     path("accounts/reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
     path("accounts/inactive/", account_views.account_inactive, name="account_inactive"),

@@ -1,5 +1,5 @@
 from allauth.mfa.models import Authenticator
-from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_removed
+from allauth.mfa.signals import authentication_failed, authenticator_removed
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
@@ -10,11 +10,6 @@ ENROLLED = "signin_second_factor"  # the session's note that this person has enr
 def count_wrong_code(sender, request, user, **kwargs):
     """A wrong second-factor code is a failed sign-in for django-axes: same username, same address, same lockout."""
     user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
-
-
-@receiver(authenticator_added)
-def remember_enrolment(sender, request, user, **kwargs):
-    request.session[ENROLLED] = True
 
 
 @receiver(authenticator_removed)

@@ -1,5 +1,6 @@
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.views import activate_totp as allauth_activate_totp
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
@@ -17,6 +18,7 @@ from . import rules
 from .forms import CouncilSignInForm
 from .models import SignInPolicy, policy_of
 from .services import member_remove
+from .signals import ENROLLED
 
 
 def sign_in_method(request):
@@ -26,6 +28,15 @@ def sign_in_method(request):
     if any(record.get("method") == "mfa" for record in records):
         return "Password and a code from your authenticator app"
     return "Password"
+
+
+def activate_totp(request):
+    """allauth's "set up an authenticator app", noting in the session that a second factor was set up in it, so
+    someone made to set one up (signin.middleware) carries on without signing in again."""
+    response = allauth_activate_totp(request)
+    if request.method == "POST" and request.user.is_authenticated and Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
+        request.session[ENROLLED] = True
+    return response
 
 
 @login_required

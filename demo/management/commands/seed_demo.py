@@ -64,6 +64,9 @@ DEMO_PROGRESS = {
 }
 
 
+DEMO_TOTP_SECRET = "NPSDEMOHEADSECRETNPSDEMOHEADSECR"  # base32; published in README, development only
+
+
 class Command(BaseCommand):
     help = "Load both NPS frameworks and a demo council with users for each role (idempotent). Development only."
 
@@ -93,10 +96,14 @@ class Command(BaseCommand):
             self._history(demo, users[1])
             self._plan(demo, users[1])
             users.append(self._rater(demo, users[1], password))
+            for user in (users[1], users[4]):  # the head and site staff must sign in with a second factor
+                self._authenticator(user)
         self.stdout.write(f"\nDemo users (password: {password}):")
         for user in users:
             role = user.membership.get_role_display() + ", " + str(user.membership.council) if hasattr(user, "membership") else "site staff"
             self.stdout.write(f"  {user.username:<14} {role}")
+        self.stdout.write(f"head and admin also need a code from an authenticator app holding the demo secret {DEMO_TOTP_SECRET}")
+        self.stdout.write("(or print the current one with: DEBUG=1 .venv/bin/python manage.py demo_code)")
 
     def _reset(self):
         from ratings.models import Invitation
@@ -118,6 +125,17 @@ class Command(BaseCommand):
         if created:
             Directorate.objects.bulk_create(Directorate(council=council, name=n, order=i) for i, n in enumerate(DIRECTORATES))
         return council
+
+    def _authenticator(self, user):
+        """The demo's published authenticator secret (development only, like the password), so a newcomer can sign
+        in as the head or site staff: `manage.py demo_code` prints the current code."""
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+        from allauth.mfa.totp.internal.auth import TOTP
+
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+            RecoveryCodes.activate(user)
 
     def _user(self, username, first, last, council, role, password, staff=False):
         User = get_user_model()
