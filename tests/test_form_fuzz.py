@@ -14,7 +14,7 @@ from actionplans.models import Kpi
 pytestmark = pytest.mark.slow
 
 HOSTILE = ["", "\x00", "a\x01b\u202e", "9" * 400, "-1e309", "NaN", "２", "2026-02-30", "x" * 20_000]
-SKIP_ACTIONS = ("logout", "delete", "withdraw", "publish", "submit", "reopen", "confirm")
+SKIP_ACTIONS = ("logout", "delete", "withdraw", "publish", "submit", "reopen", "confirm", "remove")
 
 
 class Forms(HTMLParser):
@@ -65,6 +65,56 @@ def pages(draft, plan, kpi):
         f"/plans/{plan.pk}/reviews/new/",
         f"/plans/{plan.pk}/considerations/new/",
     ]
+
+
+def fuzz(client, urls):
+    """Every POST form on each page, each visible field in turn given each hostile value: the 5xx answers."""
+    failures, posts = [], 0
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        parser = Forms()
+        parser.feed(response.content.decode())
+        for form in parser.forms:
+            action = form["action"] or url
+            if not form["post"] or any(word in action for word in SKIP_ACTIONS):
+                continue
+            base = {name: value or "" for name, kind, value in form["fields"] if kind not in ("submit", "file")}
+            for name, kind, _ in form["fields"]:
+                if kind in ("hidden", "submit", "file", "checkbox", "radio"):
+                    continue
+                for value in HOSTILE:
+                    posts += 1
+                    answer = client.post(action, {**base, name: value})
+                    if answer.status_code >= 500:
+                        failures.append((action, name, value[:12], answer.status_code))
+    return failures, posts
+
+
+@pytest.mark.django_db
+def test_no_hostile_value_in_the_sign_in_and_account_forms_gives_a_500(client, head, council_a):
+    """The sign-in page (password and council-account forms), then a head's account pages and the second factor."""
+    import pyotp
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from signin.models import SignInPolicy
+
+    from .conftest import PASSWORD
+
+    SignInPolicy.objects.create(council=council_a, sso_enabled=True, tenant_id="0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d", client_id="app", email_domains="alpha.gov.uk")
+    client.raise_request_exception = False
+    failures, posts = fuzz(client, ["/accounts/login/"])
+    client.force_login(head)
+    more, more_posts = fuzz(client, ["/accounts/reauthenticate/", "/accounts/sessions/", "/accounts/council/members/"])
+    client.logout()
+    TOTP.activate(head, pyotp.random_base32())
+    client.post("/accounts/login/", {"username": head.username, "password": PASSWORD})
+    for value in HOSTILE:  # the code asked for after the password
+        posts += 1
+        if client.post("/accounts/2fa/authenticate/", {"code": value}).status_code >= 500:
+            failures.append(("mfa_authenticate", "code", value[:12]))
+    assert posts + more_posts > 40
+    assert failures + more == []
 
 
 @pytest.mark.django_db

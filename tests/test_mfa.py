@@ -105,7 +105,7 @@ def test_wrong_codes_lock_the_account_out_like_wrong_passwords(client, head, set
     totp = with_authenticator(head)
     password_sign_in(client, head, REMOTE_ADDR="10.0.0.7")
     for attempt in range(settings.AXES_FAILURE_LIMIT):
-        wrong = "%06d" % ((int(totp.now()) + 1 + attempt) % 1_000_000)
+        wrong = f"{(int(totp.now()) + 1 + attempt) % 1_000_000:06d}"
         client.post(reverse("mfa_authenticate"), {"code": wrong}, REMOTE_ADDR="10.0.0.7")
     response = client.post(reverse("mfa_authenticate"), {"code": totp.now()}, REMOTE_ADDR="10.0.0.7")
     assert LOCKED in response.content.decode()
