@@ -67,6 +67,11 @@ def pages_for(who, s):
             f"/plans/{plan}/reviews/new/",
             f"/plans/{plan}/considerations/new/",
             "/assessments/new/",
+            "/accounts/account/",
+            "/accounts/2fa/",
+            "/accounts/sessions/",
+            "/accounts/council/",
+            "/accounts/council/members/",
         ],
         "officer_more": [
             f"/assessments/{draft}/all/",
@@ -77,7 +82,7 @@ def pages_for(who, s):
             f"/reports/{draft}/pdf/",
         ],
         "councillor": common + ["/dashboard/", f"/assessments/{last}/", f"/plans/{plan}/", "/assessments/", "/dashboard/benchmarking/", f"/plans/{plan}/gap/"],
-        "rater": ["/", f"/ratings/{s['invitation'].pk}/", "/guidance/"],
+        "rater": ["/", f"/ratings/{s['invitation'].pk}/", "/guidance/", "/accounts/account/"],
     }[who]
 
 
@@ -148,3 +153,67 @@ def test_plan_tables_become_cards_on_a_phone_and_stay_a_table_on_a_laptop(browse
                 assert shape["display"] == "table", shape
         finally:
             context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_signing_in_with_a_second_factor_fits_the_screen_and_passes_axe(browser, live_server, transactional_db, settings, size):
+    """The sign-in page with its council-account form, the code page, and setting up an authenticator app."""
+    import pyotp
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from signin.models import SignInPolicy
+
+    from .conftest import PASSWORD
+
+    settings.SECOND_FACTOR_REQUIRED = True
+    width, height = SIZES[size]
+    council = make_council("Alpha Borough Council", "alpha")
+    head = make_user("head", council, Membership.Role.HEAD)
+    make_user("newhead", council, Membership.Role.HEAD)
+    SignInPolicy.objects.create(council=council, sso_enabled=True, tenant_id="0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d", client_id="app", email_domains="alpha.gov.uk")
+    totp = pyotp.TOTP(pyotp.random_base32())
+    TOTP.activate(head, totp.secret)
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+
+    def check(name):
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        assert axe_violations(page) == [], (name, size)
+        folder = ARTIFACTS / "phone"
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"signin-{size}-{name}.png"), full_page=True)
+
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        assert page.get_by_role("button", name="Sign in with your council account").is_visible()
+        check("login")
+        page.fill("#id_username", "head")
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        page.wait_for_url("**/2fa/authenticate/")
+        check("code")
+        page.fill("#id_code", totp.now())
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        page.wait_for_url(f"{live_server.url}/")
+        page.get_by_role("button", name="Sign out").click() if size == "laptop" else (page.get_by_role("button", name="Menu").click(), page.get_by_role("button", name="Sign out").click())
+        page.wait_for_url("**/accounts/login/**")
+        page.fill("#id_username", "newhead")
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        page.wait_for_load_state()
+        page.goto(f"{live_server.url}/assessments/")  # a head without a second factor is sent to set one up
+        page.wait_for_url("**/reauthenticate/**")
+        check("confirm")
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+        page.wait_for_url("**/2fa/totp/activate/")
+        check("activate")
+        secret = page.locator("#authenticator-secret").inner_text()
+        page.fill("#id_code", pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Turn on").click()
+        page.wait_for_load_state()
+        page.goto(f"{live_server.url}/assessments/")
+        assert page.url == f"{live_server.url}/assessments/"
+    finally:
+        context.close()
