@@ -36,6 +36,14 @@ class PlanStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
+def shown_plan(plans, *, year, as_of):
+    """The rule, on plans already read (one council and framework): of those published by `as_of`, the latest
+    published that covers `year`, else the latest published. None if none was published by then."""
+    published = [plan for plan in plans if plan.status != PlanStatus.DRAFT and plan.published_at is not None and plan.published_at <= as_of]
+    covering = [plan for plan in published if plan.start_year <= year <= plan.end_year]
+    return max(covering or published, key=lambda plan: plan.published_at, default=None)
+
+
 class ActionPlanQuerySet(models.QuerySet):
     def for_council(self, council):
         return self.filter(council=council)
@@ -46,10 +54,10 @@ class ActionPlanQuerySet(models.QuerySet):
 
     def shown_for(self, *, council_id, framework_id, year, as_of):
         """The plan a report or dashboard for `year` shows, as things stood at `as_of` (a submitted year's
-        submission time): the plan published by then that covers the year, else the latest published by then.
-        A plan published later, or a draft, never changes what a submitted year showed."""
+        submission time): see shown_plan. A plan published later, or a draft, never changes what a submitted year
+        showed."""
         plans = self.filter(council_id=council_id, framework_id=framework_id, published_at__lte=as_of).published().select_related("published_by")
-        return plans.current(year).order_by("-published_at").first() or plans.order_by("-published_at").first()
+        return shown_plan(list(plans), year=year, as_of=as_of)
 
     def current(self, year):
         return self.filter(start_year__lte=year, end_year__gte=year)

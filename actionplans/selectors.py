@@ -18,7 +18,7 @@ from assessments.models import Assessment
 from assessments.selectors import key_area_figures
 from maturity import rules
 
-from .models import STATUS_LABELS, ActionPlan, KpiValue, LineTarget, PlanStatus
+from .models import STATUS_LABELS, ActionPlan, KpiValue, LineTarget, PlanStatus, shown_plan
 
 PROGRESS_KEYS = ("achieved", "on_track", "overdue", "no_target")
 
@@ -29,6 +29,18 @@ def plan_shown_for(*, assessment):
         return current_plan(council_id=assessment.council_id, framework_id=assessment.framework_id)
     as_of = assessment.submitted_at
     return ActionPlan.objects.shown_for(council_id=assessment.council_id, framework_id=assessment.framework_id, year=assessment.year, as_of=as_of)
+
+
+def plans_shown_for(*, assessments):
+    """{assessment id: the plan shown for it (plan_shown_for), or None} for many submitted years of one council, in
+    one query whatever the number of years: the same rule (models.shown_plan) on the council's published plans."""
+    assessments = [a for a in assessments if a.submitted_at]
+    council_ids = {a.council_id for a in assessments}
+    plans = list(ActionPlan.objects.filter(council_id__in=council_ids).published().select_related("published_by")) if assessments else []
+    return {
+        a.pk: shown_plan([p for p in plans if p.council_id == a.council_id and p.framework_id == a.framework_id], year=a.year, as_of=a.submitted_at)
+        for a in assessments
+    }
 
 
 def plan_version(*, plan):

@@ -72,8 +72,14 @@ def setup():
 
 
 def session_of(user):
+    """A signed-in session for `user`, as after their password and second factor (heads must have one)."""
+    from signin.signals import ENROLLED
+
     client = Client()
     client.force_login(user)
+    session = client.session
+    session[ENROLLED] = True
+    session.save()
     return client.cookies["sessionid"].value
 
 

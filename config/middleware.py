@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
@@ -63,6 +64,10 @@ class QueryTextMiddleware:
                 return self.refuse(request)
         return self.get_response(request)
 
-    @staticmethod
-    def refuse(request):
-        return render(request, "400.html", {"message": "The address holds characters a search or filter cannot contain (such as a control character), or is far too long. Go back and try again."}, status=400)
+    MESSAGE = "The address holds characters a search or filter cannot contain (such as a control character), or is far too long."
+
+    @classmethod
+    def refuse(cls, request):
+        if request.path.startswith("/api/"):  # the read API answers in JSON, as all its errors are
+            return JsonResponse({"detail": cls.MESSAGE}, status=400)
+        return render(request, "400.html", {"message": cls.MESSAGE + " Go back and try again."}, status=400)

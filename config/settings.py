@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "reports",
     "ratings",
     "signin",
+    "api",
+    "ninja",  # django-ninja: its docs page template (overridden in templates/ninja/, Swagger UI vendored in static/)
     "home",
     "demo",
     # django-allauth: password sign-in with a second factor, single sign-on (OpenID Connect) and sessions
@@ -166,6 +168,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("MFA_ISSUER", "NPS procurement maturity")
 MFA_FORMS = {"authenticate": "signin.forms.SecondFactorForm", "reauthenticate": "signin.forms.SecondFactorReauthenticateForm"}
 MFA_RECOVERY_CODE_COUNT = 10
+API_REQUESTS_PER_MINUTE = envint("API_REQUESTS_PER_MINUTE", 60)  # per key, counted in the database (every machine)
 SECOND_FACTOR_REQUIRED = envbool("SECOND_FACTOR_REQUIRED", True)  # tests turn it off, and on where they test it
 USERSESSIONS_TRACK_ACTIVITY = False  # one row per session, written at sign-in; no write on every page
 AUTH_PASSWORD_VALIDATORS = [

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api.api import api as read_api
 from config.accounts import QueuedPasswordResetView
 from config.views import admin_login, health, login
 from home.views import guidance, home
@@ -34,6 +35,8 @@ urlpatterns = [
     path("plans/", include("actionplans.urls")),
     path("", include("reports.urls")),
     path("", include("ratings.urls")),
+    path("api/v1/", read_api.urls),
+    path("", include("api.urls")),
     path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
 ]

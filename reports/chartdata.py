@@ -114,6 +114,24 @@ def _spread(histogram):
     return {"q1": q1, "median": median(values), "q3": q3, "n": len(values), "min": values[0], "max": values[-1]}
 
 
+GROUPS = {"all": "All councils", "kind": "Councils of the same type", "region": "Councils in the same region"}
+
+
+def benchmark_group(group, own):
+    """(group, councils, label) a benchmark compares with: all councils, or the own council's type or region (an
+    unknown group, or one needing a council the reader has not got, is all councils)."""
+    from councils.models import Council
+
+    if group not in GROUPS or (group != "all" and own is None):
+        group = "all"
+    councils = Council.objects.all()
+    if group == "kind":
+        return group, councils.filter(kind=own.kind), f"{own.get_kind_display()} councils"
+    if group == "region":
+        return group, councils.filter(region=own.region), f"Councils in {own.get_region_display()}"
+    return group, councils, GROUPS[group]
+
+
 def benchmark(framework, year, councils, own_council=None):
     """Quartiles per key area (of each council's weakest level) and per objective, over the councils' submitted assessments.
 

@@ -12,15 +12,16 @@ from assessments.selectors import previous_submitted
 from common import downloads
 from common.numbers import year_param
 from councils.access import require_member
-from councils.models import Council
 from maturity.models import Framework
 
 from . import charts
 from .access import get_benchmark_council_for_user, get_dashboard_council_for_user
 from .chartdata import (
+    GROUPS,
     LEVEL_KEY_LABELS,
     MIN_GROUP,
     benchmark,
+    benchmark_group,
     history_rows,
     key_area_history,
     summary,
@@ -83,7 +84,6 @@ def dashboard(request):
     return render(request, "reports/dashboard.html", context)
 
 
-GROUPS = {"all": "All councils", "kind": "Councils of the same type", "region": "Councils in the same region"}
 
 
 @login_required
@@ -95,15 +95,7 @@ def benchmarking(request):
     framework = next((f for f in frameworks if f.code == request.GET.get("framework")), None) or (frameworks[0] if frameworks else None)
     years = sorted(set(Assessment.objects.submitted().filter(framework=framework).values_list("year", flat=True)), reverse=True)
     year = year_param(request.GET.get("year")) or (years[0] if years else 0)
-    group = request.GET.get("group", "all")
-    if group not in GROUPS or (group != "all" and own is None):
-        group = "all"
-    councils = Council.objects.all()
-    group_label = GROUPS[group]
-    if group == "kind":
-        councils, group_label = councils.filter(kind=own.kind), f"{own.get_kind_display()} councils"
-    elif group == "region":
-        councils, group_label = councils.filter(region=own.region), f"Councils in {own.get_region_display()}"
+    group, councils, group_label = benchmark_group(request.GET.get("group", "all"), own)
     result = benchmark(framework, year, councils, own) if framework and year else {"count": 0, "refused": True}
     figure = None
     if not result["refused"]:

@@ -114,6 +114,21 @@ EXPECTED = {
     "signin:council": {"GET": row(LOGIN, 403, 200, 403, 403, 403), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "signin:members": {"GET": row(LOGIN, 403, 200, 403, 403, 403), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "signin:member_remove": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 403, 302, 403, 403, 403)},
+    # The read API: a key, never a session (401 for everyone signed in or not); read-only (405); its description public.
+    "api:openapi-json": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(405, 405, 405, 405, 405, 405)},
+    "api:openapi-view": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(405, 405, 405, 405, 405, 405)},
+    "api:api-root": {"GET": row(404, 404, 404, 404, 404, 404), "POST": row(404, 404, 404, 404, 404, 404)},
+    "api:frameworks": {"GET": row(401, 401, 401, 401, 401, 401), "POST": row(405, 405, 405, 405, 405, 405)},
+    "api:objectives": {"GET": row(401, 401, 401, 401, 401, 401), "POST": row(405, 405, 405, 405, 405, 405)},
+    "api:assessments": {"GET": row(401, 401, 401, 401, 401, 401), "POST": row(405, 405, 405, 405, 405, 405)},
+    "api:key_areas": {"GET": row(401, 401, 401, 401, 401, 401), "POST": row(405, 405, 405, 405, 405, 405)},
+    "api:scores": {"GET": row(401, 401, 401, 401, 401, 401), "POST": row(405, 405, 405, 405, 405, 405)},
+    "api:plans": {"GET": row(401, 401, 401, 401, 401, 401), "POST": row(405, 405, 405, 405, 405, 405)},
+    "api:plan": {"GET": row(401, 401, 401, 401, 401, 401), "POST": row(405, 405, 405, 405, 405, 405)},
+    "api:kpis": {"GET": row(401, 401, 401, 401, 401, 401), "POST": row(405, 405, 405, 405, 405, 405)},
+    "api:benchmarks": {"GET": row(401, 401, 401, 401, 401, 401), "POST": row(405, 405, 405, 405, 405, 405)},
+    "api_keys:list": {"GET": row(LOGIN, 403, 200, 403, 403, 403), "POST": row(LOGIN, 403, 200, 403, 403, 403)},
+    "api_keys:revoke": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 403, 302, 403, 403, 403)},
     "admin:index": {"GET": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200), "POST": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)},
 }
 
@@ -208,6 +223,20 @@ RATER = {
     "signin:council": (403, 405),
     "signin:members": (403, 405),
     "signin:member_remove": (405, 403),
+    "api:openapi-json": (200, 405),
+    "api:openapi-view": (200, 405),
+    "api:api-root": (404, 404),
+    "api:frameworks": (401, 405),
+    "api:objectives": (401, 405),
+    "api:assessments": (401, 405),
+    "api:key_areas": (401, 405),
+    "api:scores": (401, 405),
+    "api:plans": (401, 405),
+    "api:plan": (401, 405),
+    "api:kpis": (401, 405),
+    "api:benchmarks": (401, 405),
+    "api_keys:list": (403, 403),
+    "api_keys:revoke": (405, 403),
     "admin:index": (ADMIN_LOGIN, ADMIN_LOGIN),
 }
 for _name, (_get, _post) in RATER.items():
@@ -240,6 +269,7 @@ MARKERS = {
     "account_login": "Sign in", "account_change_password": "Password change", "account_reauthenticate": "Confirm it is you",
     "account_inactive": "Account inactive", "mfa_index": "Second factor", "usersessions_list": "Where you are signed in",
     "socialaccount_login_cancelled": "Sign-in cancelled",
+    "api:openapi-json": '"openapi": "3.', "api:openapi-view": "swagger-ui", "api_keys:list": "API keys for {council}",
     "signin:account": "Your account", "signin:council": "How {council} signs in", "signin:members": "Members of {council}",
 }
 
@@ -329,6 +359,12 @@ def url_for(name, draft, submitted, plan, invitation=None):
         kwargs[key] = values.get(key)
     if name.startswith("openid_connect_"):
         kwargs = {"provider_id": draft.council.slug}
+    if name.startswith("api:"):
+        kwargs = {key: {"code": "nps-2018", "plan_id": plan.pk}[key] for key in pattern.pattern.converters}
+    if name == "api_keys:revoke":
+        from api.services import apikey_create
+
+        kwargs = {"pk": apikey_create(council_id=draft.council_id, created_by_id=plan.owner_id, name="Power BI")[0].pk}
     if name == "signin:member_remove":
         kwargs = {"pk": fresh_invitation(draft).rater.membership.pk}
     if name in ("password_reset_confirm", "ratings:invitation_accept"):
@@ -383,7 +419,7 @@ def test_other_council_sees_none_of_our_assessments(client, other_officer, draft
 
 
 # An invited rater sees their own invitation and nothing else of the council's.
-RATER_ALLOWED = {"account_login", "account_logout", "account_change_password", "account_reauthenticate", "account_inactive", "mfa_index", "usersessions_list", "socialaccount_login_cancelled", "socialaccount_login_error", "signin:account", "mfa_activate_totp", "mfa_generate_recovery_codes", "mfa_authenticate", "mfa_reauthenticate", "signin:sso_start", "home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate", "guidance", "ratings:invitation_accept"}
+RATER_ALLOWED = {"api:openapi-json", "api:openapi-view", *(f"api:{n}" for n in ("frameworks", "objectives", "assessments", "key_areas", "scores", "plans", "plan", "kpis", "benchmarks")), "account_login", "account_logout", "account_change_password", "account_reauthenticate", "account_inactive", "mfa_index", "usersessions_list", "socialaccount_login_cancelled", "socialaccount_login_error", "signin:account", "mfa_activate_totp", "mfa_generate_recovery_codes", "mfa_authenticate", "mfa_reauthenticate", "signin:sso_start", "home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate", "guidance", "ratings:invitation_accept"}
 
 
 @pytest.mark.parametrize("name", [n for n in EXPECTED if n in project_url_names()])

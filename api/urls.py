@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "api_keys"
+
+urlpatterns = [
+    path("api-keys/", views.keys, name="list"),
+    path("api-keys/<int:pk>/revoke/", views.revoke, name="revoke"),
+]
