@@ -44,9 +44,13 @@ api = NinjaAPI(
 
 ERRORS = {400: schemas.Error, 401: schemas.Error, 404: schemas.Error, 429: schemas.Error}
 CSV_TOO = {"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}}
+# Numbers arrive as ASCII digits within their ranges, stated exactly in the schema, so every value the schema allows is
+# answered and every other is a 400 with a message (common.numbers.int_param checks the same again).
 FRAMEWORK = r"^[a-z0-9-]{1,50}$"
-NUMBER = r"^[0-9]{1,9}$"
-YEAR = r"^[0-9]{4}$"
+PAGE = r"^[1-9][0-9]{0,5}$"  # 1 to 999999
+PAGE_SIZE = r"^([1-9][0-9]?|[1-4][0-9]{2}|500)$"  # 1 to 500
+ID = r"^[1-9][0-9]{0,8}$"
+YEAR = r"^(20[0-9]{2}|2100)$"  # 2000 to 2100
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 500
 
 
@@ -85,7 +89,7 @@ def framework_of(code):
         return None
     framework = Framework.objects.filter(code=code).first()
     if framework is None:
-        raise HttpError(400, f"There is no framework “{code}”: see /api/v1/frameworks for the codes.")
+        raise HttpError(404, f"There is no framework “{code}”: see /api/v1/frameworks for the codes.")
     return framework
 
 
@@ -100,7 +104,7 @@ def year_of(text):
 
 def page_of(request, items, serialize, *, page, page_size):
     """One page of `items` (a QuerySet or list), serialised, with links to the pages either side."""
-    number = 1 if page is None else int_param(page, low=1, high=1_000_000)
+    number = 1 if page is None else int_param(page, low=1, high=999_999)
     size = DEFAULT_PAGE_SIZE if page_size is None else int_param(page_size, low=1, high=MAX_PAGE_SIZE)
     if number is None or size is None:
         raise HttpError(400, f"page must be a whole number from 1, and page_size from 1 to {MAX_PAGE_SIZE}.")
@@ -147,7 +151,7 @@ def frameworks(request):
 
 
 @api.get("/frameworks/{code}/objectives", response={200: schemas.ObjectivePage, **ERRORS}, summary="A framework's objectives and level descriptors", tags=["frameworks"], openapi_extra=CSV_TOO)
-def objectives(request, code: str, page: str | None = Query(None, pattern=NUMBER), page_size: str | None = Query(None, pattern=NUMBER), format: Literal["json", "csv"] = "json"):
+def objectives(request, code: str, page: str | None = Query(None, pattern=PAGE), page_size: str | None = Query(None, pattern=PAGE_SIZE), format: Literal["json", "csv"] = "json"):
     framework = Framework.objects.filter(code=code).first()
     if framework is None:
         raise Http404
@@ -193,7 +197,7 @@ def sections_of(assessments):
 
 
 @api.get("/assessments", response={200: schemas.AssessmentPage, **ERRORS}, summary="The council's submitted self-assessments", tags=["assessments"])
-def assessments(request, framework: str | None = Query(None, pattern=FRAMEWORK), year: str | None = Query(None, pattern=YEAR), page: str | None = Query(None, pattern=NUMBER), page_size: str | None = Query(None, pattern=NUMBER)):
+def assessments(request, framework: str | None = Query(None, pattern=FRAMEWORK), year: str | None = Query(None, pattern=YEAR), page: str | None = Query(None, pattern=PAGE), page_size: str | None = Query(None, pattern=PAGE_SIZE)):
     rows = list(submitted(request, framework_of(framework), year_of(year)))
     figures = key_area_levels(assessment_ids=[a.pk for a in rows])
     sections = sections_of(rows)
@@ -213,7 +217,7 @@ def assessments(request, framework: str | None = Query(None, pattern=FRAMEWORK),
 
 
 @api.get("/key-areas", response={200: schemas.KeyAreaPage, **ERRORS}, summary="Each submitted year's key areas: weakest and mean", tags=["assessments"], openapi_extra=CSV_TOO)
-def key_areas(request, framework: str | None = Query(None, pattern=FRAMEWORK), year: str | None = Query(None, pattern=YEAR), page: str | None = Query(None, pattern=NUMBER), page_size: str | None = Query(None, pattern=NUMBER), format: Literal["json", "csv"] = "json"):
+def key_areas(request, framework: str | None = Query(None, pattern=FRAMEWORK), year: str | None = Query(None, pattern=YEAR), page: str | None = Query(None, pattern=PAGE), page_size: str | None = Query(None, pattern=PAGE_SIZE), format: Literal["json", "csv"] = "json"):
     years = list(submitted(request, framework_of(framework), year_of(year)))
     figures = key_area_levels(assessment_ids=[a.pk for a in years])
     sections = sections_of(years)
@@ -222,7 +226,7 @@ def key_areas(request, framework: str | None = Query(None, pattern=FRAMEWORK), y
 
 
 @api.get("/scores", response={200: schemas.ScorePage, **ERRORS}, summary="Every objective's score in each submitted year", tags=["assessments"], openapi_extra=CSV_TOO)
-def scores(request, framework: str | None = Query(None, pattern=FRAMEWORK), year: str | None = Query(None, pattern=YEAR), assessment: str | None = Query(None, pattern=NUMBER), page: str | None = Query(None, pattern=NUMBER), page_size: str | None = Query(None, pattern=NUMBER), format: Literal["json", "csv"] = "json"):
+def scores(request, framework: str | None = Query(None, pattern=FRAMEWORK), year: str | None = Query(None, pattern=YEAR), assessment: str | None = Query(None, pattern=ID), page: str | None = Query(None, pattern=PAGE), page_size: str | None = Query(None, pattern=PAGE_SIZE), format: Literal["json", "csv"] = "json"):
     years = submitted(request, framework_of(framework), year_of(year))
     if assessment is not None:
         years = years.filter(pk=int_param(assessment, low=1, high=10**9) or 0)
@@ -273,7 +277,7 @@ def shown_years(request):
 
 
 @api.get("/plans", response={200: schemas.PlanPage, **ERRORS}, summary="The council's published action plans", tags=["plans"])
-def plans(request, page: str | None = Query(None, pattern=NUMBER), page_size: str | None = Query(None, pattern=NUMBER)):
+def plans(request, page: str | None = Query(None, pattern=PAGE), page_size: str | None = Query(None, pattern=PAGE_SIZE)):
     years = shown_years(request)
     return page_of(request, published_plans(request), lambda plan: plan_row(plan, years.get(plan.pk, [])), page=page, page_size=page_size)
 
@@ -328,7 +332,7 @@ def plan(request, plan_id: int):
 
 
 @api.get("/kpis", response={200: schemas.KpiPage, **ERRORS}, summary="Every KPI period of the published plans: target, actual, status", tags=["plans"], openapi_extra=CSV_TOO)
-def kpis(request, plan: str | None = Query(None, pattern=NUMBER), page: str | None = Query(None, pattern=NUMBER), page_size: str | None = Query(None, pattern=NUMBER), format: Literal["json", "csv"] = "json"):
+def kpis(request, plan: str | None = Query(None, pattern=ID), page: str | None = Query(None, pattern=PAGE), page_size: str | None = Query(None, pattern=PAGE_SIZE), format: Literal["json", "csv"] = "json"):
     from actionplans.selectors import plan_kpis
 
     plans = published_plans(request)

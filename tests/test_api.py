@@ -131,11 +131,16 @@ def test_text_that_looks_like_a_formula_is_neutralised_in_csv(client, key, last_
     assert "'=HYPERLINK" in sheet
 
 
-@pytest.mark.parametrize("query", ["year=２０２３", "year=1e3", "year=99999", "page=0", "page=-1", "page_size=501", "page=１", "framework=nope", "framework=%00", "format=xml", "assessment=abc"])
+@pytest.mark.parametrize("query", ["year=２０２３", "year=1e3", "year=99999", "page=0", "page=-1", "page_size=501", "page=１", "framework=%00", "format=xml", "assessment=abc"])
 def test_odd_filters_get_a_clear_400(client, key, last_year, query):
     response = get(client, f"/api/v1/scores?{query}", key)
     assert response.status_code == 400, (query, response.content[:200])
     assert response.json()["detail"]
+
+
+def test_an_unknown_framework_is_not_found(client, key):
+    response = get(client, "/api/v1/scores?framework=nope", key)
+    assert response.status_code == 404 and "no framework" in response.json()["detail"]
 
 
 def test_benchmarks_refuse_small_groups_as_the_page_does(client, key, last_year):
