@@ -40,7 +40,7 @@ def test_schemathesis_finds_no_500_and_no_response_outside_the_schema(live_serve
     result = subprocess.run(
         [str(schemathesis), "run", f"{live_server.url}/api/v1/openapi.json", "--header", f"Authorization: Bearer {key}", "--checks", "all",
          "--max-examples", "25", "--request-timeout", "60", "--report-dir", str(tmp_path), "--seed", "20261203"],
-        capture_output=True, text=True, timeout=1800,
+        capture_output=True, text=True, timeout=1800, cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
