@@ -72,6 +72,7 @@ def pages_for(who, s):
             "/accounts/sessions/",
             "/accounts/council/",
             "/accounts/council/members/",
+            "/api-keys/",
         ],
         "officer_more": [
             f"/assessments/{draft}/all/",
