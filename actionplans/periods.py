@@ -83,3 +83,14 @@ def period_label(frequency, start):
 def on_grid(frequency, start):
     """Whether `start` is the first day of a period of this frequency (stored values from any door must be)."""
     return getattr(start, "day", None) == 1 and start.month in _FIRST_MONTHS.get(frequency, ())
+
+
+MONTHS = {Frequency.ANNUAL: 12, Frequency.SIX_MONTHLY: 6, Frequency.QUARTERLY: 3, Frequency.MONTHLY: 1}
+
+
+def period_end(frequency, start):
+    """The last day of the period that begins on `start`."""
+    from datetime import timedelta
+
+    months = start.month - 1 + MONTHS[frequency]
+    return date(start.year + months // 12, months % 12 + 1, 1) - timedelta(days=1)

@@ -181,3 +181,8 @@ class EvidenceForm(forms.Form):
         if not self.errors and bool(data.get("file")) == bool(data.get("url")):
             raise forms.ValidationError("Attach a file or give a link (one of the two).")
         return data
+
+
+class DeadlineForm(forms.Form):
+    deadline = forms.DateField(label="Sign-off deadline", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="e.g. the committee date. Officers are reminded 14 and 3 days before.")
+    raters_due = forms.DateField(label="Ratings due", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Invited raters are reminded 3 days before, if they have not submitted.")

@@ -64,6 +64,8 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     carried_forward_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    deadline = models.DateField(null=True, blank=True, help_text="When the year must be signed off (the council's committee date, the LGA's round)")
+    raters_due = models.DateField("ratings due", null=True, blank=True, help_text="When invited raters must submit")
 
     objects = AssessmentQuerySet.as_manager()
     history = HistoricalRecords()

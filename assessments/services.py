@@ -306,6 +306,19 @@ def assessment_reopen(*, assessment_id, user, reason):
     return locked
 
 
+@transaction.atomic
+def assessment_deadline_set(*, assessment_id, deadline, raters_due, user):
+    """The head sets (or clears) the year's deadline and the date ratings are due; reminders follow them."""
+    problem = rules.deadline_problem(deadline=deadline, raters_due=raters_due, today=timezone.localdate())
+    if problem:
+        raise NotValid({"deadline": problem})
+    locked = lock_draft(assessment_id, "This year is signed off: it has no deadline left to set.")
+    locked.deadline, locked.raters_due = deadline, raters_due
+    locked._history_user = user
+    locked.save(update_fields=["deadline", "raters_due"])
+    return locked
+
+
 # The value-code questions ------------------------------------------------------------------------
 
 

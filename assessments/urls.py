@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/evidence/<int:item>/delete/", views.evidence_delete, name="evidence_delete"),
     path("<int:pk>/submit/", views.assessment_submit_view, name="submit"),
     path("<int:pk>/reopen/", views.assessment_reopen_view, name="reopen"),
+    path("<int:pk>/deadline/", views.assessment_deadline, name="deadline"),
     path("<int:pk>/year-on-year/", views.year_on_year, name="year_on_year"),
     path("<int:pk>/export/", views.assessment_export, name="export"),
     path("<int:pk>/import/", views.assessment_import_view, name="import"),

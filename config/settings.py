@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ratings",
     "signin",
     "api",
+    "reminders",
     "ninja",  # django-ninja: its docs page template (overridden in templates/ninja/, Swagger UI vendored in static/)
     "home",
     "demo",
@@ -168,6 +169,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = os.environ.get("MFA_ISSUER", "NPS procurement maturity")
 MFA_FORMS = {"authenticate": "signin.forms.SecondFactorForm", "reauthenticate": "signin.forms.SecondFactorReauthenticateForm"}
 MFA_RECOVERY_CODE_COUNT = 10
+REMINDER_HOUR = envint("REMINDER_HOUR", 7)  # the daily reminder run, local time
+REMINDER_DIGEST_WEEKDAY = envint("REMINDER_DIGEST_WEEKDAY", 0)  # Monday: weekly digests go out
+KPI_ACTUAL_DUE_DAYS = envint("KPI_ACTUAL_DUE_DAYS", 30)  # a KPI's actual is due this many days after its period ends
 API_REQUESTS_PER_MINUTE = envint("API_REQUESTS_PER_MINUTE", 60)  # per key, counted in the database (every machine)
 SECOND_FACTOR_REQUIRED = envbool("SECOND_FACTOR_REQUIRED", True)  # tests turn it off, and on where they test it
 USERSESSIONS_TRACK_ACTIVITY = False  # one row per session, written at sign-in; no write on every page

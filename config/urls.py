@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("ratings.urls")),
     path("api/v1/", read_api.urls),
     path("", include("api.urls")),
+    path("", include("reminders.urls")),
     path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
 ]

@@ -261,3 +261,16 @@ def shown_level(*, level, working_towards=False, out_of_scope=False):
         "written": format_level(level, working_towards),
         "words": level_words(level, working_towards) if level is not None else "Unscored",
     }
+
+
+def deadline_problem(*, deadline, raters_due, today):
+    """A year's deadline and its raters' due date: from today to two years ahead, the raters' no later than the
+    deadline. A message, or None."""
+    from datetime import timedelta
+
+    for label, day in (("The deadline", deadline), ("The date ratings are due", raters_due)):
+        if day is not None and not (today <= day <= today + timedelta(days=731)):
+            return f"{label} must be from today to two years ahead."
+    if deadline is not None and raters_due is not None and raters_due > deadline:
+        return "Ratings must be due on or before the deadline, so there is time to consolidate them."
+    return None

@@ -14,6 +14,8 @@ class Mail(models.Model):
     to = models.EmailField()
     subject = models.CharField(max_length=300)
     body = models.TextField()
+    html = models.TextField(blank=True, help_text="The same message as HTML, sent beside the plain text")
+    headers = models.JSONField(default=dict, blank=True, help_text="Extra headers, e.g. List-Unsubscribe")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True, help_text="Why the last attempt failed (for the operator)")

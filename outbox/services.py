@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -16,15 +16,17 @@ logger = logging.getLogger(__name__)
 HEADER_UNSAFE = re.compile(r"[\r\n\x00-\x1f\x7f]+")
 
 
-def mail_queue(*, to, subject, body, key=None):
+def mail_queue(*, to, subject, body, key=None, html="", headers=None):
     """Record one e-mail (unless `key` was recorded before: then that one, untouched) and send it after the current
-    transaction commits. Returns the Mail."""
+    transaction commits. Returns the Mail. `html`: the same message as HTML; `headers`: extra headers (values made
+    single-line)."""
     subject = HEADER_UNSAFE.sub(" ", subject).strip()[:300]  # names reach subjects: never a header of their own
+    headers = {name: HEADER_UNSAFE.sub(" ", str(value)).strip() for name, value in (headers or {}).items()}
     if key is not None and (existing := Mail.objects.filter(key=key).first()) is not None:
         return existing
     try:
         with transaction.atomic():
-            mail = Mail.objects.create(key=key, to=to, subject=subject, body=body)
+            mail = Mail.objects.create(key=key, to=to, subject=subject, body=body, html=html, headers=headers)
     except IntegrityError:  # the same event recorded at the same moment by another process
         return Mail.objects.get(key=key)
     transaction.on_commit(lambda: mail_deliver(mail_id=mail.pk))
@@ -38,7 +40,10 @@ def mail_deliver(*, mail_id):
         if mail is None or mail.status != Mail.Status.WAITING:
             return mail
         try:
-            send_mail(mail.subject, mail.body, None, [mail.to])
+            message = EmailMultiAlternatives(mail.subject, mail.body, None, [mail.to], headers=mail.headers or None)
+            if mail.html:
+                message.attach_alternative(mail.html, "text/html")
+            message.send()
         except Exception as error:  # any failure of the mail server or its connection
             mail.attempts += 1
             mail.error = f"{type(error).__name__}: {error}"[:2000]

@@ -129,6 +129,10 @@ EXPECTED = {
     "api:benchmarks": {"GET": row(401, 401, 401, 401, 401, 401), "POST": row(405, 405, 405, 405, 405, 405)},
     "api_keys:list": {"GET": row(LOGIN, 403, 200, 403, 403, 403), "POST": row(LOGIN, 403, 200, 403, 403, 403)},
     "api_keys:revoke": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 403, 302, 403, 403, 403)},
+    "assessments:deadline": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 403, 302, 403, 404, 403)},
+    "reminders:preferences": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 200, 200, 200, 200, 200)},
+    # The one-click unsubscribe link: public by design, the signed token is the credential; a wrong one changes nothing.
+    "reminders:unsubscribe": {"GET": row(404, 404, 404, 404, 404, 404), "POST": row(404, 404, 404, 404, 404, 404)},
     "admin:index": {"GET": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200), "POST": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)},
 }
 
@@ -237,6 +241,9 @@ RATER = {
     "api:benchmarks": (401, 405),
     "api_keys:list": (403, 403),
     "api_keys:revoke": (405, 403),
+    "assessments:deadline": (404, 404),
+    "reminders:preferences": (200, 200),
+    "reminders:unsubscribe": (404, 404),
     "admin:index": (ADMIN_LOGIN, ADMIN_LOGIN),
 }
 for _name, (_get, _post) in RATER.items():
@@ -269,6 +276,7 @@ MARKERS = {
     "account_login": "Sign in", "account_change_password": "Password change", "account_reauthenticate": "Confirm it is you",
     "account_inactive": "Account inactive", "mfa_index": "Second factor", "usersessions_list": "Where you are signed in",
     "socialaccount_login_cancelled": "Sign-in cancelled",
+    "assessments:deadline": "Deadline for NPS 2018 2024", "reminders:preferences": "Reminders by e-mail",
     "api:openapi-json": '"openapi": "3.', "api:openapi-view": "swagger-ui", "api_keys:list": "API keys for {council}",
     "signin:account": "Your account", "signin:council": "How {council} signs in", "signin:members": "Members of {council}",
 }
@@ -367,6 +375,8 @@ def url_for(name, draft, submitted, plan, invitation=None):
         kwargs = {"pk": apikey_create(council_id=draft.council_id, created_by_id=plan.owner_id, name="Power BI")[0].pk}
     if name == "signin:member_remove":
         kwargs = {"pk": fresh_invitation(draft).rater.membership.pk}
+    if name == "reminders:unsubscribe":
+        kwargs = {"token": "not-a-signed-token"}
     if name in ("password_reset_confirm", "ratings:invitation_accept"):
         kwargs = {"uidb64": "MQ", "token": "set-password"}
     return reverse(name, kwargs=kwargs)
@@ -419,7 +429,7 @@ def test_other_council_sees_none_of_our_assessments(client, other_officer, draft
 
 
 # An invited rater sees their own invitation and nothing else of the council's.
-RATER_ALLOWED = {"api:openapi-json", "api:openapi-view", *(f"api:{n}" for n in ("frameworks", "objectives", "assessments", "key_areas", "scores", "plans", "plan", "kpis", "benchmarks")), "account_login", "account_logout", "account_change_password", "account_reauthenticate", "account_inactive", "mfa_index", "usersessions_list", "socialaccount_login_cancelled", "socialaccount_login_error", "signin:account", "mfa_activate_totp", "mfa_generate_recovery_codes", "mfa_authenticate", "mfa_reauthenticate", "signin:sso_start", "home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate", "guidance", "ratings:invitation_accept"}
+RATER_ALLOWED = {"reminders:preferences", "api:openapi-json", "api:openapi-view", *(f"api:{n}" for n in ("frameworks", "objectives", "assessments", "key_areas", "scores", "plans", "plan", "kpis", "benchmarks")), "account_login", "account_logout", "account_change_password", "account_reauthenticate", "account_inactive", "mfa_index", "usersessions_list", "socialaccount_login_cancelled", "socialaccount_login_error", "signin:account", "mfa_activate_totp", "mfa_generate_recovery_codes", "mfa_authenticate", "mfa_reauthenticate", "signin:sso_start", "home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate", "guidance", "ratings:invitation_accept"}
 
 
 @pytest.mark.parametrize("name", [n for n in EXPECTED if n in project_url_names()])

@@ -14,9 +14,16 @@ from maturity.models import Framework
 
 from ..access import can_edit_assessment, get_assessment_for_user, is_head_for, visible_assessments
 from ..filters import AssessmentFilter
-from ..forms import ReopenForm, StartAssessmentForm, SubmitForm
+from ..forms import DeadlineForm, ReopenForm, StartAssessmentForm, SubmitForm
 from ..selectors import previous_levels, sign_off_summary, year_levels
-from ..services import NotEditable, NotValid, assessment_reopen, assessment_start, assessment_submit
+from ..services import (
+    NotEditable,
+    NotValid,
+    assessment_deadline_set,
+    assessment_reopen,
+    assessment_start,
+    assessment_submit,
+)
 from ..tables import AssessmentTable
 from .scoring import EMPTY
 
@@ -111,6 +118,27 @@ def assessment_submit_view(request, pk):
             messages.success(request, f"{assessment.framework} {assessment.year} submitted. It is now read-only.")
         return redirect("assessments:detail", pk=pk)
     return render(request, "assessments/submit.html", {"assessment": assessment, "form": form, "summary": sign_off_summary(assessment=assessment)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_deadline(request, pk):
+    """The head sets the year's sign-off deadline and when ratings are due: reminders go out from them."""
+    assessment = get_assessment_for_user(request, pk, head=True)
+    form = DeadlineForm(request.POST if request.method == "POST" else None, initial={"deadline": assessment.deadline, "raters_due": assessment.raters_due})
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment_deadline_set(assessment_id=assessment.pk, deadline=form.cleaned_data["deadline"], raters_due=form.cleaned_data["raters_due"], user=request.user)
+        except NotValid as error:
+            for field, message in error.problems.items():
+                form.add_error(field, message)
+        except NotEditable as error:
+            messages.info(request, str(error))
+            return redirect("assessments:detail", pk=pk)
+        else:
+            messages.success(request, "Deadline saved. Reminders will follow it.")
+            return redirect("assessments:detail", pk=pk)
+    return render(request, "assessments/deadline.html", {"assessment": assessment, "form": form})
 
 
 @login_required
