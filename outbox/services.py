@@ -1,6 +1,7 @@
 """E-mail that never leaves half a write: recorded in the same transaction as the change it tells of, sent once that
 commits, and retried by the worker (django-tasks-db) with growing delays if the mail server does not take it."""
 
+import email.policy
 import logging
 import re
 from datetime import timedelta
@@ -14,6 +15,14 @@ from .models import Mail, Throttle
 
 logger = logging.getLogger(__name__)
 HEADER_UNSAFE = re.compile(r"[\r\n\x00-\x1f\x7f]+")
+
+
+class OutboxMessage(EmailMultiAlternatives):
+    """Lines up to RFC 5322's 998 characters: a List-Unsubscribe address is one long word, and folding it at 78
+    would turn it into encoded words that mail clients do not follow."""
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
 
 
 def mail_queue(*, to, subject, body, key=None, html="", headers=None):
@@ -40,7 +49,7 @@ def mail_deliver(*, mail_id):
         if mail is None or mail.status != Mail.Status.WAITING:
             return mail
         try:
-            message = EmailMultiAlternatives(mail.subject, mail.body, None, [mail.to], headers=mail.headers or None)
+            message = OutboxMessage(mail.subject, mail.body, None, [mail.to], headers=mail.headers or None)
             if mail.html:
                 message.attach_alternative(mail.html, "text/html")
             message.send()
