@@ -1,12 +1,16 @@
+import email
 import os
 import shutil
+import socket
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
+import django
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import override_settings
 
 from actionplans.models import Kpi
 from actionplans.services import kpi_write, plan_create, plan_item_write, plan_publish
@@ -253,3 +257,43 @@ def a_png():
     out = io.BytesIO()
     Image.new("RGB", (4, 4), (0, 90, 160)).save(out, "PNG")
     return out.getvalue()
+
+
+# A real SMTP server (aiosmtpd) on loopback, for every test that reads mail back.
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+    def body(self, index=-1):
+        message = self.messages[index]
+        part = message.get_payload(decode=True) if not message.is_multipart() else message.get_payload(0).get_payload(decode=True)
+        return part.decode()
+
+
+def smtp_settings(port):
+    options = {"host": "127.0.0.1", "port": port, "timeout": 30}
+    if django.VERSION >= (6, 1):
+        return {"MAILERS": {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}}}
+    return {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": port}
+
+
+@pytest.fixture
+def smtp():
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, ready_timeout=60)
+    controller.start()
+    try:
+        with override_settings(**smtp_settings(port)):
+            yield inbox
+    finally:
+        controller.stop()

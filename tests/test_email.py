@@ -1,12 +1,10 @@
 """E-mail for real: invitations and password resets sent through Django's SMTP backend to a real SMTP server
 (aiosmtpd, started here on loopback), read back, and their links followed."""
 
-import email
 import re
 import socket
 from datetime import datetime, timedelta
 
-import django
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -14,48 +12,10 @@ from django.urls import reverse
 from ratings.invitations import InvitationTokenGenerator, invitation_tokens
 from ratings.models import Invitation
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, smtp_settings  # smtp, the SMTP server fixture, is in conftest
 from .test_browser import axe_violations, sign_in
 
 NEW_PASSWORD = "a-Fresh-passphrase-2026"
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-    def body(self, index=-1):
-        message = self.messages[index]
-        part = message.get_payload(decode=True) if not message.is_multipart() else message.get_payload(0).get_payload(decode=True)
-        return part.decode()
-
-
-def smtp_settings(port):
-    options = {"host": "127.0.0.1", "port": port, "timeout": 30}
-    if django.VERSION >= (6, 1):
-        return {"MAILERS": {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}}}
-    return {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": port}
-
-
-@pytest.fixture
-def smtp():
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, ready_timeout=60)
-    controller.start()
-    try:
-        with override_settings(**smtp_settings(port)):
-            yield inbox
-    finally:
-        controller.stop()
 
 
 def subject_of(message):
@@ -219,7 +179,6 @@ def test_without_an_email_address_the_page_says_so(client, officer, last_year):
 
 def test_a_mail_server_that_is_down_leaves_the_invitation_made_and_its_mail_sent_on_retry(client, head, draft, council_a, smtp, django_capture_on_commit_callbacks):
     """Sending mail never leaves half a write, even for a council name stored with CR/LF before names were checked."""
-    from django.test import override_settings
 
     from councils.models import Council
     from outbox.models import Mail

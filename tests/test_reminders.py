@@ -20,7 +20,7 @@ from reminders.models import Reminder
 from reminders.services import preference_set, reminders_send
 
 from .conftest import make_user
-from .test_email import smtp, subject_of  # noqa: F401  (the SMTP fixture)
+from .test_email import subject_of
 
 DEADLINE = date(2027, 3, 15)
 RATERS_DUE = date(2027, 3, 10)
@@ -46,8 +46,8 @@ def cycle(draft, head, officer, councillor, plan, nps2018):
     return {"draft": draft, "invitation": invitation, "kpi": kpi}
 
 
-def sent(smtp):
-    return Counter((message["To"], subject_of(message).strip()) for message in smtp.messages)
+def sent(inbox):
+    return Counter((message["To"], subject_of(message).strip()) for message in inbox.messages)
 
 
 def test_a_whole_cycle_sends_each_person_what_is_due_on_the_day_once(cycle, smtp, head, officer, councillor, django_capture_on_commit_callbacks):
