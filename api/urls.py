@@ -5,6 +5,6 @@ from . import views
 app_name = "api_keys"
 
 urlpatterns = [
-    path("api-keys/", views.keys, name="list"),
-    path("api-keys/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("accounts/api-keys/", views.keys, name="list"),
+    path("accounts/api-keys/<int:pk>/revoke/", views.revoke, name="revoke"),
 ]

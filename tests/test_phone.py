@@ -72,7 +72,9 @@ def pages_for(who, s):
             "/accounts/sessions/",
             "/accounts/council/",
             "/accounts/council/members/",
-            "/api-keys/",
+            "/accounts/api-keys/",
+            f"/assessments/{draft}/deadline/",
+            "/accounts/reminders/",
         ],
         "officer_more": [
             f"/assessments/{draft}/all/",
