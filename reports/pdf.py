@@ -219,8 +219,12 @@ def report_fingerprint(assessment_id):
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, [assessment_id if param == _ANY_ASSESSMENT else param for param in params])
         stamps = cursor.fetchone()
-    return hashlib.sha256(repr(stamps).encode()).hexdigest()
+    return hashlib.sha256(repr((LAYOUT_VERSION, stamps)).encode()).hexdigest()
 
+
+# Raised whenever the report's template or stylesheet changes what a kept PDF looks like, so PDFs kept from before are
+# made again. 2: one KPI table per KPI, no cell spanning rows (PDF/UA-1 7.5).
+LAYOUT_VERSION = 2
 
 _ANY_ASSESSMENT = -2_000_000_007  # the stand-in id the query is built with: no row has it, no other parameter is it
 
