@@ -45,6 +45,8 @@ class AssessmentQuerySet(models.QuerySet):
         return self.annotate(
             objective_count=Count("scores", filter=Q(scores__out_of_scope=False), distinct=True),
             scored_count=Count("scores", filter=Q(scores__level__isnull=False), distinct=True),
+            # rules.is_reviewed in SQL (tests/test_selectors.py checks the two agree)
+            reviewed_count=Count("scores", filter=Q(scores__level__isnull=False, scores__out_of_scope=False, scores__carried_forward=False), distinct=True),
         )
 
 

@@ -21,12 +21,16 @@ from .models import Assessment, Score
 LEVEL_KEYS = (*Level.values, None)  # None: unscored
 
 
-def _figures(levels):
-    """rules.roll_up of one key area (or the whole year), with how many objectives stand at each level."""
+def _figures(levels, reviewed=0):
+    """rules.roll_up of one key area (or the whole year), with how many objectives stand at each level, how many were
+    reviewed this year (scored, and not merely carried forward from last year), and the review state."""
     figures = rules.roll_up(levels)
     counts = Counter(level for level in levels if level != rules.OUT_OF_SCOPE)
     figures["counts"] = {level: counts.get(level, 0) for level in LEVEL_KEYS}
     figures["out_of_scope"] = sum(1 for level in levels if level == rules.OUT_OF_SCOPE)
+    figures["reviewed"] = reviewed
+    figures["carried"] = figures["scored"] - reviewed  # scored, but only carried forward from last year so far
+    figures["state"], figures["state_label"] = rules.review_state(reviewed=reviewed, total=figures["total"])
     return figures
 
 
@@ -34,16 +38,19 @@ EMPTY_FIGURES = _figures([])  # a key area with no scores yet
 
 
 def key_area_figures(rows):
-    """The grouping itself: `rows` of (key area, level, out_of_scope) -> {"sections": {key area: figures}, "overall": figures}.
+    """The grouping itself: `rows` of (key area, level, out_of_scope[, carried_forward]) -> {"sections": {key area:
+    figures}, "overall": figures}.
 
-    figures: weakest, mean, scored, total (in scope), counts {level or None: objectives}, out_of_scope (rules.roll_up).
+    figures: weakest, mean, scored, total (in scope), counts {level or None: objectives}, out_of_scope (rules.roll_up);
+    reviewed (scored this year, not carried forward unchanged) and the key area's review state.
     """
-    levels = defaultdict(list)
-    for section, level, out_of_scope in rows:
+    levels, reviewed = defaultdict(list), Counter()
+    for section, level, out_of_scope, *carried in rows:
         levels[section].append(rules.OUT_OF_SCOPE if out_of_scope else level)
+        reviewed[section] += rules.is_reviewed(level=level, out_of_scope=out_of_scope, carried_forward=bool(carried and carried[0]))
     return {
-        "sections": {section: _figures(values) for section, values in levels.items()},
-        "overall": _figures([level for values in levels.values() for level in values]),
+        "sections": {section: _figures(values, reviewed[section]) for section, values in levels.items()},
+        "overall": _figures([level for values in levels.values() for level in values], sum(reviewed.values())),
     }
 
 
@@ -54,8 +61,8 @@ def key_area_levels(*, assessment_ids):
     """
     ids = list(assessment_ids)
     rows = defaultdict(list)
-    for assessment_id, section_id, level, out_of_scope in Score.objects.filter(assessment_id__in=ids).values_list("assessment_id", "objective__section_id", "level", "out_of_scope"):
-        rows[assessment_id].append((section_id, level, out_of_scope))
+    for assessment_id, section_id, level, out_of_scope, carried in Score.objects.filter(assessment_id__in=ids).values_list("assessment_id", "objective__section_id", "level", "out_of_scope", "carried_forward"):
+        rows[assessment_id].append((section_id, level, out_of_scope, carried))
     return {assessment_id: key_area_figures(rows.get(assessment_id, ())) for assessment_id in ids}
 
 

@@ -27,4 +27,6 @@ class AssessmentTable(tables.Table):
         return value.get_full_name() or value.username
 
     def render_progress(self, record):
+        if record.is_draft:
+            return f"{record.reviewed_count} of {record.objective_count} reviewed this year"
         return f"{record.scored_count} of {record.objective_count} scored"

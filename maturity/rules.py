@@ -66,6 +66,21 @@ def roll_up(levels):
     }
 
 
+def is_reviewed(*, level, out_of_scope, carried_forward):
+    """An objective counts as reviewed this year once it is scored and not merely carried forward unchanged from
+    last year (touching it clears carried_forward). Out of scope counts nowhere."""
+    return bool(level is not None and not out_of_scope and not carried_forward)
+
+
+def review_state(*, reviewed, total):
+    """A key area's (or the year's) state in the task list: ('not_started' | 'in_progress' | 'reviewed', words)."""
+    if total and reviewed >= total:
+        return "reviewed", "Reviewed this year"
+    if reviewed:
+        return "in_progress", "In progress"
+    return "not_started", "Not started"
+
+
 def spread(levels):
     """Lowest, highest, median, range and the weakest (the council's score) of some ratings' levels; None if none."""
     levels = sorted(level for level in levels if level is not None)

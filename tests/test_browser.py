@@ -66,6 +66,10 @@ def test_officer_scores_three_objectives_sees_saved_and_finds_them_after_reload(
     refusal.get_by_text("Place is at 2 Developing").wait_for()
     page.get_by_role("button", name="Set the council score to 2 (Place)").click()
     page.locator("#status-3").get_by_text("Saved at").wait_for()
+    # The year's progress and the key area's line follow each save, without a reload.
+    assert page.locator("#overall-progress").inner_text().startswith("3 of ")
+    assert page.locator("#section-progress-1").inner_text().startswith("3 of ") and "reviewed this year in this key area" in page.locator("#section-progress-1").inner_text()
+    assert "key-area level (weakest): 2" in page.locator("#section-progress-1").inner_text()
 
     # A 5 without evidence is refused and not saved.
     page.click("label[for='id_o1-level_5']")

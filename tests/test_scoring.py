@@ -203,7 +203,9 @@ def test_scoring_page_shows_descriptors_previous_year_and_progress(client, offic
     assert "Standard supplier financial distress clause included in all major contracts for services." in body
     assert "What it is" in body and "Why it is important" in body
     assert "2023 comment for Supplier financial distress" in body
-    assert "59 of 59 scored" in body
+    # carried forward from last year: every objective has a level, but none is reviewed yet (not "59 of 59 scored")
+    assert "0 of 59 reviewed this year" in body and "59 of 59 scored" not in body
+    assert "carried forward from last year, not yet reviewed" in body and "Not started" in body
 
 
 @pytest.mark.parametrize("number", [1, 8])
@@ -283,3 +285,18 @@ def test_saving_a_key_area_returns_to_the_objective_you_were_on(client, officer,
     assert response.status_code == 302 and response["Location"].endswith("/sections/1/#objective-3")
     data["return_to"] = "javascript:alert(1)"
     assert client.post(reverse("assessments:section", args=[blank_draft.pk, 1]), data)["Location"].endswith("/sections/1/")
+
+
+def test_reviewing_a_carried_forward_objective_counts_it_as_reviewed_this_year(client, officer, draft):
+    from assessments.models import Assessment
+    from assessments.selectors import year_levels
+
+    client.force_login(officer)
+    score = draft.scores.get(objective__number=1)
+    client.post(reverse("assessments:autosave", args=[draft.pk, 1]), score_post(1, level=score.level, version=score.version, comment="Reviewed with the portfolio holder"))
+    figures = year_levels(assessment=draft)
+    assert figures["overall"]["reviewed"] == 1 and figures["overall"]["carried"] == 58
+    area = figures["sections"][score.objective.section_id]
+    assert area["state"] == "in_progress" and area["state_label"] == "In progress"
+    assert Assessment.objects.with_progress().get(pk=draft.pk).reviewed_count == 1  # the SQL twin agrees
+    assert "1 of 59 reviewed this year" in client.get(reverse("home")).content.decode()

@@ -231,7 +231,9 @@ def objective_autosave(request, pk, number):
             form.add_error(field if field in form.fields else None, message)
         return _autosave_response(request, context, "invalid", 422)
     refresh_levels = bool(request.POST.get(f"o{number}-use_weakest"))
-    return _autosave_response(request, dict(context, score=score, refresh_levels=refresh_levels), "saved", 200)
+    levels = year_levels(assessment=assessment)  # the key area's line and the year's progress, as they now stand
+    progress = {"overall": levels["overall"], "section_progress": levels["sections"].get(score.objective.section_id, EMPTY), "section": score.objective.section}
+    return _autosave_response(request, dict(context, score=score, refresh_levels=refresh_levels, progress=progress), "saved", 200)
 
 
 @login_required
