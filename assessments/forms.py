@@ -75,7 +75,8 @@ class ScoreForm(forms.Form):
         rated = self.directorate_levels()
         lowest = self.weakest = rules.weakest(rated, level_of=lambda pair: pair[1], order_of=lambda pair: rules.directorate_order(pair[0]))
         if lowest is not None and self.data.get(self.add_prefix("use_weakest")):
-            data["level"] = lowest[1]
+            # "Set the council score to 1" sets it to 1: not 1 working towards 2
+            data["level"], data["working_towards"] = lowest[1], False
         if self.errors:
             return data
         problems = rules.score_problems(

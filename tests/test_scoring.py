@@ -88,6 +88,18 @@ def test_offer_to_set_the_weakest_level_saves_it(client, officer, blank_draft, c
     assert ratings == {"Adults & Health": 4, "Place": 2}
 
 
+def test_setting_the_weakest_level_clears_working_towards(client, officer, blank_draft, council_a):
+    """'Set the council score to 2' means 2, not 2 working towards 3 (issue 29, item 9)."""
+    adults, place, corporate = council_a.directorates.all()
+    client.force_login(officer)
+    data = score_post(9, level=3, version=1, working_towards=True, directorates={adults: 4, place: 2}, use_weakest="1")
+    response = autosave(client, blank_draft, 9, data)
+    assert response.status_code == 200
+    score = Score.objects.get(assessment=blank_draft, objective__number=9)
+    assert (score.level, score.working_towards) == (2, False)
+    assert 'id="id_o9-working_towards">' in response.content.decode()  # the page's box is unticked too
+
+
 def test_working_towards_records_a_split_score(client, officer, blank_draft):
     client.force_login(officer)
     assert autosave(client, blank_draft, 3, score_post(3, level=2, version=1, working_towards=True)).status_code == 200
