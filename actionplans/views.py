@@ -27,7 +27,7 @@ from .forms import (
     show_problems,
 )
 from .models import ActionPlan, DeliveryConsideration, Kpi, KpiValue, PlanGoal, PlanLine, PlanReview
-from .selectors import assessed_levels, latest_assessment, plan_display
+from .selectors import assessed_levels, current_plan, latest_assessment, plan_display
 from .services import (
     NotValid,
     kpi_write,
@@ -125,15 +125,24 @@ def plan_key_areas_add(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_publish_view(request, pk):
+    """Check your answers, then publish: what councillors will see, the plan it supersedes, lines still without a
+    target. GET shows the check; POST publishes (with the confirmation it asked for)."""
     plan = get_plan_for_user(request, pk, head=True)
     if not plan.is_draft:
         messages.info(request, f"{plan} is already published.")
-    else:
+        return redirect("actionplans:detail", pk=plan.pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
         plan = plan_publish(plan_id=plan.pk, user=request.user)
-        messages.success(request, f"Published {plan}. Councillors now see it; reports of years signed off from now on show it.")
-    return redirect("actionplans:detail", pk=plan.pk)
+        return render(request, "actionplans/published.html", {"plan": plan})
+    display = plan_display(plan=plan)
+    context = {
+        "plan": plan, "display": display, "supersedes": current_plan(council_id=plan.council_id, framework_id=plan.framework_id),
+        "without_target": [line for line in display["lines"] if line.state == "no_target"],
+        "asked": request.method == "POST",
+    }
+    return render(request, "actionplans/publish.html", context)
 
 
 @login_required

@@ -147,6 +147,18 @@ def test_head_plans_a_line_and_every_plan_page_passes_axe(page, live_server, tra
     page.goto(f"{live_server.url}/plans/{plan.pk}/gap/")
     assert axe_violations(page) == []
     screenshot(page, "plan-gap")
+    # Publishing goes through a check: the lines without a target are named, a tick is asked for, then a confirmation.
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    page.get_by_role("link", name="Check and publish this plan…").click()
+    assert page.get_by_role("heading", name="Lines without a target").is_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Publish the plan").click()
+    assert page.title().startswith("Error:") and axe_violations(page) == []
+    page.error_responses.clear()
+    page.get_by_label("I have checked this plan").check()
+    page.get_by_role("button", name="Publish the plan").click()
+    page.get_by_role("heading", name="Plan published").wait_for()
+    assert axe_violations(page) == []
 
 
 def test_councillor_reads_the_dashboard_charts_and_cannot_edit(page, live_server, transactional_db, nps2018):

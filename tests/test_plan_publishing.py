@@ -33,9 +33,15 @@ def test_the_head_publishes_and_the_earlier_plan_is_superseded(client, council_a
     assert client.post(reverse("actionplans:publish", args=[second.pk])).status_code == 403
     client.force_login(head)
     page = client.get(reverse("actionplans:detail", args=[second.pk])).content.decode()
-    assert "Publish this plan" in page and "Draft" in page
-    response = client.post(reverse("actionplans:publish", args=[second.pk]), follow=True)
-    assert "Published Second plan" in response.content.decode()
+    assert "Check and publish this plan" in page and "Draft" in page
+    check = client.get(reverse("actionplans:publish", args=[second.pk])).content.decode()
+    assert "Check before publishing" in check and "“First plan” (2024–2026)" in check and "it becomes superseded" in check
+    unconfirmed = client.post(reverse("actionplans:publish", args=[second.pk]))  # no tick: nothing is published
+    assert "Error: Check before publishing" in unconfirmed.content.decode()
+    second.refresh_from_db()
+    assert second.status == PlanStatus.DRAFT
+    response = client.post(reverse("actionplans:publish", args=[second.pk]), {"confirm": "yes"})
+    assert "Plan published" in response.content.decode() and "What happens next" in response.content.decode()
     second.refresh_from_db()
     first.refresh_from_db()
     assert (second.status, second.version, second.published_by_id) == (PlanStatus.PUBLISHED, 1, head.pk)
