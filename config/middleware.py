@@ -1,7 +1,7 @@
 import re
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
@@ -71,3 +71,22 @@ class QueryTextMiddleware:
         if request.path.startswith("/api/"):  # the read API answers in JSON, as all its errors are
             return JsonResponse({"detail": cls.MESSAGE}, status=400)
         return render(request, "400.html", {"message": cls.MESSAGE + " Go back and try again."}, status=400)
+
+
+class SignedOutHtmxMiddleware:
+    """A background request (htmx: an autosave, a report's progress) from someone whose session has ended is
+    answered 401 with `X-Signed-Out`, not sent to the sign-in page: the page then says "you have been signed out"
+    and keeps what was typed, instead of failing like a network error or swapping in the sign-in form."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") and response.status_code == 302 and not request.user.is_authenticated:
+            if response.get("Location", "").startswith(settings.LOGIN_URL_PATH):
+                signed_out = HttpResponse("You have been signed out. Sign in again to save this.", status=401, content_type="text/plain")
+                signed_out["X-Signed-Out"] = "1"
+                signed_out["HX-Reswap"] = "none"
+                return signed_out
+        return response

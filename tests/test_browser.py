@@ -316,3 +316,33 @@ def test_save_this_key_area_comes_back_to_where_you_were(page, live_server, scor
     page.get_by_role("button", name="Save this key area").click()
     page.wait_for_url(f"{live_server.url}/assessments/{draft.pk}/sections/6/#objective-2*")
     assert "#objective-" in page.url and not page.url.endswith("#objective-")
+
+
+def test_an_expired_session_says_signed_out_keeps_the_text_and_saves_it_after_signing_in_again(page, live_server, scoring_setup):
+    from django.contrib.sessions.models import Session
+
+    draft = scoring_setup
+    sign_in(page, live_server, "officer")
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/1/")
+    Session.objects.all().delete()  # the working day ends
+    page.fill("#id_o1-comment", "Typed after the session ended")
+    status = page.locator("#status-1")
+    status.get_by_text("Not saved: you have been signed out.").wait_for()
+    assert status.inner_text() == "Not saved: you have been signed out."  # one sentence, the offer beside it
+    link = page.get_by_role("link", name="Sign in again (opens a new tab), then come back here to save this")
+    assert link.is_visible() and axe_violations(page) == []
+    with page.context.expect_page() as opened:
+        link.click()
+    other = opened.value
+    other.fill("#id_username", "officer")
+    other.fill("#id_password", PASSWORD)
+    other.get_by_role("button", name="Sign in", exact=True).click()
+    other.wait_for_url("**/accounts/account/")
+    other.close()
+    page.bring_to_front()
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    status.get_by_text("Saved at").wait_for()
+    assert Score.objects.get(assessment=draft, objective__number=1).comment == "Typed after the session ended"
+    assert page.input_value("#id_o1-comment") == "Typed after the session ended"
+    page.error_responses.clear()  # the one refused save (401, signed out) is the browser's expected error
+    page.console_errors[:] = [error for error in page.console_errors if "status of 401" not in error]

@@ -11,13 +11,45 @@
     var copy = card.querySelector("[data-status-copy]");
     if (el && copy) { copy.className = el.className + " d-block mt-1"; copy.textContent = el.textContent; }
   }
+  var signedOut = false;
   function status(card, text, state) {
     var el = document.getElementById("status-" + numberOf(card));
     if (!el) return;
     el.className = "save-status " + state;
     el.textContent = text;
+    var offered = el.parentNode && el.parentNode.querySelector("[data-save-offer='" + numberOf(card) + "']");
+    if (offered) offered.remove();
     syncCopy(card);
   }
+  function offer(card, tag, text, setUp) {
+    // Beside the status, not inside it: the status reads as one sentence to a screen reader.
+    var el = document.getElementById("status-" + numberOf(card));
+    if (!el) return;
+    var action = document.createElement(tag);
+    action.className = "btn btn-link btn-sm p-0 ms-2 save-offer"; action.textContent = text;
+    action.dataset.saveOffer = numberOf(card);
+    setUp(action);
+    el.insertAdjacentElement("afterend", action);
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    // The CSRF token as the cookie holds it now: signing in again (in another tab) gives a new one, and a page
+    // opened before must send that, not the one it was drawn with (Django's documented AJAX pattern).
+    var token = csrfToken();
+    if (!token) return;
+    event.detail.headers["X-CSRFToken"] = token;
+    if (event.detail.parameters && event.detail.parameters.csrfmiddlewaretoken !== undefined) event.detail.parameters.csrfmiddlewaretoken = token;
+  });
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+  window.addEventListener("focus", function () {
+    if (!signedOut) return;
+    signedOut = false;
+    var token = csrfToken();  // every form on the page posts the new session's token from now on
+    if (token) document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) { input.value = token; });
+    pending.forEach(function (id) { var card = document.getElementById(id); if (card) trigger(card); });
+  });
   function trigger(card, extra) {
     Object.keys(extra || {}).forEach(function (name) {
       var input = document.createElement("input");
@@ -60,13 +92,21 @@
         (focusable || target).scrollIntoView({ block: "center" });
       }
     }
+    else if (code === 401 && event.detail.xhr.getResponseHeader("X-Signed-Out")) {
+      // The session ended (a working day, or signed out elsewhere): say so, keep what was typed, and save it once
+      // the person has signed in again (in another tab) and comes back to this one.
+      signedOut = true;
+      status(card, "Not saved: you have been signed out.", "failed");
+      offer(card, "a", "Sign in again (opens a new tab), then come back here to save this", function (link) {
+        link.href = "/accounts/login/?next=/accounts/account/"; link.target = "_blank"; link.rel = "noopener";
+      });
+    }
     else if (code === 0 || code >= 500 || code === 403) {
-      status(card, "Not saved – retry", "failed");
-      var el = document.getElementById("status-" + numberOf(card));
-      var retry = document.createElement("button");
-      retry.type = "button"; retry.className = "btn btn-link btn-sm p-0 ms-1"; retry.textContent = "Retry now";
-      retry.addEventListener("click", function () { trigger(card); });
-      el.appendChild(retry);
+      status(card, "Not saved: the connection failed.", "failed");
+      offer(card, "button", "Try again now", function (retry) {
+        retry.type = "button";
+        retry.addEventListener("click", function () { trigger(card); });
+      });
     }
   });
   document.addEventListener("click", function (event) {
