@@ -346,3 +346,33 @@ def test_an_expired_session_says_signed_out_keeps_the_text_and_saves_it_after_si
     assert page.input_value("#id_o1-comment") == "Typed after the session ended"
     page.error_responses.clear()  # the one refused save (401, signed out) is the browser's expected error
     page.console_errors[:] = [error for error in page.console_errors if "status of 401" not in error]
+
+
+def test_leaving_within_the_autosave_delay_saves_and_asks_nothing(page, live_server, scoring_setup):
+    draft = scoring_setup
+    sign_in(page, live_server, "officer")
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/1/")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.locator("#id_o2-comment").press_sequentially("Typed just before leaving", delay=5)
+    page.get_by_role("link", name="Assessments").first.click()  # well within the 600 ms autosave delay
+    page.wait_for_url(f"{live_server.url}/assessments/")
+    for _ in range(100):
+        if Score.objects.get(assessment=draft, objective__number=2).comment == "Typed just before leaving":
+            break
+        page.wait_for_timeout(100)
+    assert Score.objects.get(assessment=draft, objective__number=2).comment == "Typed just before leaving"
+    assert dialogs == []
+
+
+def test_save_this_key_area_asks_nothing_even_within_the_autosave_delay(page, live_server, scoring_setup):
+    draft = scoring_setup
+    sign_in(page, live_server, "officer")
+    page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/1/")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.fill("#id_o1-comment", "Saved with the button")
+    page.get_by_role("button", name="Save this key area").first.click()
+    page.wait_for_load_state()
+    assert dialogs == []
+    assert Score.objects.get(assessment=draft, objective__number=1).comment == "Saved with the button"

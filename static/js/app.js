@@ -137,6 +137,11 @@
     }
   });
   document.addEventListener("submit", function (event) {
+    // A form that posts the cards saves them itself ("Save this key area", the rater's Save and Submit): nothing
+    // in it is left to lose, so leaving the page for its answer raises no "Leave site?".
+    if ((event.target.method || "").toLowerCase() === "post" && event.target.querySelectorAll) {
+      event.target.querySelectorAll(".objective-card").forEach(function (card) { pending.delete(card.id); });
+    }
     // "Save this key area" comes back to the objective you were looking at, not the top of the page.
     var field = event.target.querySelector ? event.target.querySelector("input[data-return-to]") : null;
     if (!field) return;
@@ -145,8 +150,30 @@
       if (cards[i].getBoundingClientRect().bottom > 80) { field.value = cards[i].id; break; }
     }
   });
+  function flush(card) {
+    // Leaving within the autosave delay: the card's changes go now, in a request that outlives the page.
+    var url = card.getAttribute("hx-post");
+    if (!url || !window.fetch) return false;
+    var body = new FormData();
+    card.querySelectorAll("input, textarea, select").forEach(function (el) {
+      if (!el.name || el.disabled || ((el.type === "radio" || el.type === "checkbox") && !el.checked)) return;
+      body.append(el.name, el.value);
+    });
+    var token = csrfToken();
+    fetch(url, { method: "POST", body: body, keepalive: true, credentials: "same-origin", headers: token ? { "X-CSRFToken": token, "HX-Request": "true" } : { "HX-Request": "true" } });
+    return true;
+  }
   window.addEventListener("beforeunload", function (event) {
-    if (pending.size) { event.preventDefault(); event.returnValue = ""; }
+    // Unsaved changes the autosave has not sent yet are sent now; only what cannot be (a refused save, a card
+    // without autosave) keeps the browser's "Leave site?" question.
+    var unsendable = 0;
+    pending.forEach(function (id) {
+      var card = document.getElementById(id);
+      var el = card && document.getElementById("status-" + numberOf(card));
+      var refused = el && el.classList.contains("failed") || card && card.querySelector("#errors-" + numberOf(card) + " .alert");
+      if (!card || refused || !flush(card)) unsendable += 1;
+    });
+    if (unsendable) { event.preventDefault(); event.returnValue = ""; }
   });
 })();
 
