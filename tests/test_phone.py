@@ -220,3 +220,21 @@ def test_signing_in_with_a_second_factor_fits_the_screen_and_passes_axe(browser,
         assert page.url == f"{live_server.url}/assessments/"
     finally:
         context.close()
+
+
+def test_year_on_year_shows_the_newest_year_and_the_change_on_a_phone(browser, live_server, council_setup):
+    """Each objective a card, with this year's level and the change first: nothing off to the side (issue 29, item 1)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "officer")
+        page.goto(f"{live_server.url}/assessments/{council_setup['draft'].pk}/year-on-year/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        first = page.locator("table.stack-on-phone tbody tr").first
+        for label in ("2024", "Change"):
+            cell = first.locator(f"td[data-label='{label}']")
+            box = cell.bounding_box()
+            assert cell.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390, (label, box)
+        assert axe_violations(page) == []
+    finally:
+        context.close()
