@@ -283,8 +283,9 @@ def test_the_report_page_shows_progress_and_turns_into_the_download(page, live_s
     assert page.get_by_role("link", name="Download the PDF").is_visible()
 
 
-def test_a_keyboard_user_hits_the_level_five_refusal_lands_in_the_evidence_field_and_fixes_it(page, live_server, scoring_setup):
-    """Without a mouse: choose 5, be refused, land in the evidence box, write the evidence, choose 5 again, see it saved."""
+def test_a_keyboard_user_hits_the_level_five_refusal_reads_the_message_goes_to_the_evidence_field_and_fixes_it(page, live_server, scoring_setup):
+    """Without a mouse: choose 5, be refused, land on the message, follow it to the evidence box, write the evidence,
+    choose 5 again, see it saved."""
     draft = scoring_setup
     sign_in(page, live_server, "officer")
     page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/1/")
@@ -293,9 +294,14 @@ def test_a_keyboard_user_hits_the_level_five_refusal_lands_in_the_evidence_field
     page.locator("#status-1").get_by_text("Saved at").wait_for()
     page.keyboard.press("ArrowRight")  # radio group: the arrow key moves to, and chooses, 5
     page.locator("#errors-1").get_by_text("ready to act as a case study").wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_o1-evidence'")
+    # The message takes the focus, in view, with the put-back level beside it (not the evidence box a screen below).
+    page.wait_for_function("document.activeElement && document.activeElement.matches('#errors-1 .alert')")
+    assert page.locator("#errors-1 .alert").is_visible()
     assert page.is_checked("#id_o1-level_4")  # the refused 5 visibly returns to the stored 4
     assert page.locator("#errors-1 a[href='#id_o1-evidence']").count() == 1
+    page.keyboard.press("Tab")  # to the message's link, which leads to the evidence box
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_o1-evidence'")
     page.keyboard.type("Cabinet report, March 2024: our social value approach adopted by two neighbouring councils")
     page.locator("#status-1").get_by_text("Saved at").wait_for()
     page.focus("#id_o1-level_4")

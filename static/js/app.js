@@ -84,12 +84,13 @@
       // (scrolled clear of the sticky save bar), so a keyboard user lands where the fix is needed.
       var stored = card.querySelector("input[type=radio][name$='-level'][value='" + (card.dataset.savedLevel || "") + "']");
       if (stored) stored.checked = true;
-      var link = card.querySelector("#errors-" + numberOf(card) + " a[data-error-field]");
-      var target = link ? document.querySelector(link.getAttribute("href")) : null;
-      if (target) {
-        var focusable = target.matches("input, textarea, select") ? target : target.querySelector("input:checked, input, textarea, select");
-        (focusable || target).focus({ preventScroll: true });
-        (focusable || target).scrollIntoView({ block: "center" });
+      // The message takes the focus (it says what to do and links to the field), scrolled into view with the
+      // put-back level beside it: on a phone the field it names may be a screen further down.
+      var message = card.querySelector("#errors-" + numberOf(card) + " .alert");
+      if (message) {
+        message.setAttribute("tabindex", "-1");
+        message.focus({ preventScroll: true });
+        message.scrollIntoView({ block: "center" });
       }
     }
     else if (code === 401 && event.detail.xhr.getResponseHeader("X-Signed-Out")) {
@@ -115,7 +116,7 @@
       var field = document.querySelector(errorLink.getAttribute("href"));
       if (field) {
         event.preventDefault();
-        var into = field.matches("input, textarea, select") ? field : field.querySelector("input:checked, input, textarea, select");
+        var into = field.matches("input, textarea, select") ? field : (field.querySelector("input:checked") || field.querySelector("input, textarea, select"));
         (into || field).focus({ preventScroll: true });
         (into || field).scrollIntoView({ block: "center" });
       }
