@@ -115,7 +115,7 @@ def assessment_submit_view(request, pk):
         except NotEditable as error:
             messages.info(request, str(error))
         else:
-            messages.success(request, f"{assessment.framework} {assessment.year} submitted. It is now read-only.")
+            messages.success(request, f"{assessment.framework} {assessment.year} is signed off and read-only. Councillors can read it now on the dashboard; its two PDF reports are being made and will be ready to download from this page in a minute or two.")
         return redirect("assessments:detail", pk=pk)
     return render(request, "assessments/submit.html", {"assessment": assessment, "form": form, "summary": sign_off_summary(assessment=assessment)})
 
