@@ -102,3 +102,18 @@ def test_the_overview_offers_the_next_unscored_and_finds_objectives(client, offi
     assert "Objectives matching" in many and many.count("#objective-") >= 2
     none = client.get(reverse("assessments:detail", args=[blank_draft.pk]), {"find": "zebra"}).content.decode()
     assert "No objective matches" in none
+
+
+def test_the_heads_landing_page_says_what_waits_for_them(client, head, officer, draft, invitation):
+    from django.utils import timezone
+
+    from assessments.models import Score
+
+    client.force_login(head)
+    assert "Waiting for you" not in client.get(reverse("home")).content.decode()
+    type(invitation).objects.filter(pk=invitation.pk).update(submitted_at=timezone.now())
+    Score.objects.filter(assessment=draft).update(carried_forward=False)  # every objective reviewed this year
+    page = client.get(reverse("home")).content.decode()
+    assert "NPS 2018 2024 is ready to sign off" in page and "1 rater has submitted ratings for NPS 2018 2024: consolidate them" in page
+    client.force_login(officer)
+    assert "Waiting for you" not in client.get(reverse("home")).content.decode()
