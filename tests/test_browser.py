@@ -111,7 +111,7 @@ def test_submitted_assessment_is_read_only_in_the_browser(page, live_server, sco
     page.goto(f"{live_server.url}/assessments/{draft.pk}/submit/")
     page.check("#id_confirm")
     page.click("button:has-text('Submit assessment')")
-    page.get_by_text("is now read-only").wait_for()
+    page.get_by_text("is signed off and read-only").wait_for()
     page.goto(f"{live_server.url}/assessments/{draft.pk}/sections/1/")
     assert page.locator("textarea").count() == 0
     assert page.locator("input[type=radio]").count() == 0
