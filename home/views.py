@@ -48,8 +48,7 @@ def head_todo(membership):
     waiting = Counter(Invitation.objects.filter(assessment__in=drafts, submitted_at__isnull=False).values_list("assessment_id", flat=True))
     items = []
     for a in drafts:
-        entry = left.get(a.pk)
-        if entry and entry["in_scope"] and not entry["unscored"] and not entry["unreviewed"]:
+        if left[a.pk]["ready"]:
             items.append({"text": f"{a.framework.short_name} {a.year} is ready to sign off", "url": reverse("assessments:submit", args=[a.pk])})
         if waiting.get(a.pk):
             items.append({"text": f"{waiting[a.pk]} rater{'s have' if waiting[a.pk] != 1 else ' has'} submitted ratings for {a.framework.short_name} {a.year}: consolidate them", "url": reverse("ratings:consolidation", args=[a.pk])})

@@ -11,7 +11,8 @@ from django.utils.formats import date_format
 
 from actionplans.models import KpiValue, PlanLine, PlanStatus, WorkStatus
 from actionplans.periods import period_end
-from assessments.models import Assessment, Score
+from assessments.models import Assessment
+from assessments.selectors import key_area_levels
 from councils.models import Membership
 from ratings.invitations import invitation_link
 from ratings.models import Invitation
@@ -51,21 +52,17 @@ def members(council_ids, roles):
 
 
 def what_is_left(assessment_ids):
-    """{assessment_id: {"unreviewed", "unscored", "not_started" (key areas), "in_scope"}} in one query."""
+    """{assessment_id: {"carried", "unscored", "not_started" (key areas), "ready"}} from the year's own figures
+    (assessments.selectors.key_area_levels, one query): ready when every objective in scope is reviewed this year."""
     left = {}
-    sections = {}
-    for assessment_id, section_id, level, carried, out in Score.objects.filter(assessment_id__in=assessment_ids).values_list("assessment_id", "objective__section_id", "level", "carried_forward", "out_of_scope"):
-        entry = left.setdefault(assessment_id, {"unreviewed": 0, "unscored": 0, "in_scope": 0})
-        if out:
-            continue
-        entry["in_scope"] += 1
-        entry["unscored"] += level is None
-        entry["unreviewed"] += bool(carried)
-        touched = level is not None and not carried
-        sections.setdefault(assessment_id, {}).setdefault(section_id, False)
-        sections[assessment_id][section_id] |= touched
-    for assessment_id, entry in left.items():
-        entry["not_started"] = sum(1 for touched in sections.get(assessment_id, {}).values() if not touched)
+    for assessment_id, figures in key_area_levels(assessment_ids=assessment_ids).items():
+        overall = figures["overall"]
+        left[assessment_id] = {
+            "carried": overall["carried"],
+            "unscored": overall["total"] - overall["scored"],
+            "not_started": sum(1 for f in figures["sections"].values() if f["total"] and f["state"] == "not_started"),
+            "ready": overall["state"] == "reviewed",
+        }
     return left
 
 
@@ -75,8 +72,8 @@ def plural(n, word):
 
 def describe_left(entry):
     parts = []
-    if entry["unreviewed"]:
-        parts.append(f"{plural(entry['unreviewed'], 'objective')} carried forward from last year and not yet reviewed this year")
+    if entry["carried"]:
+        parts.append(f"{plural(entry['carried'], 'objective')} carried forward from last year and not yet reviewed this year")
     if entry["unscored"]:
         parts.append(f"{plural(entry['unscored'], 'objective')} not scored")
     if entry["not_started"]:
@@ -92,8 +89,8 @@ def assessment_reminders(today):
     for a in drafts:
         name = f"{a.framework.short_name} {a.year}"
         link = site(reverse("assessments:detail", args=[a.pk]))
-        entry = left.get(a.pk, {"unreviewed": 0, "unscored": 0, "in_scope": 0, "not_started": 0})
-        complete = entry["in_scope"] > 0 and not entry["unscored"] and not entry["unreviewed"]
+        entry = left[a.pk]
+        complete = entry["ready"]
         if a.deadline:
             d = a.deadline
             milestone = "14" if d - timedelta(days=14) <= today < d - timedelta(days=3) else "3" if d - timedelta(days=3) <= today <= d else None

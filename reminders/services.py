@@ -44,13 +44,23 @@ def preference_set(*, user_id, digest, muted):
     return preference
 
 
+def unsubscribe_reader(token):
+    """(user_id, kind) a one-click link names, or None for anything we did not sign."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user_id, kind = int(data["u"]), str(data["k"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    return (user_id, kind) if kind in KINDS else None
+
+
 @transaction.atomic
 def reminder_unsubscribe(*, token):
     """The one-click link in a mail: that kind off for that person, signed in or not. Returns (user_id, kind)."""
-    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)  # BadSignature for anything else
-    user_id, kind = int(data["u"]), str(data["k"])
-    if kind not in KINDS:
-        raise signing.BadSignature("unknown kind")
+    read = unsubscribe_reader(token)
+    if read is None:
+        raise signing.BadSignature("not one of our unsubscribe links")
+    user_id, kind = read
     preference, _ = Preference.objects.select_for_update().get_or_create(user_id=user_id)
     if kind not in preference.muted:
         preference.muted = sorted({*preference.muted, kind})

@@ -1,13 +1,12 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .models import KINDS
-from .services import preference_of, preference_set, reminder_unsubscribe
+from .services import preference_of, preference_set, reminder_unsubscribe, unsubscribe_reader
 
 
 class PreferenceForm(forms.Form):
@@ -33,13 +32,10 @@ def preferences(request):
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     """From a reminder's link, signed in or not: GET asks (so a link scanner changes nothing), POST stops that kind."""
-    try:
-        signing.loads(token, salt="reminders.unsubscribe")
-    except signing.BadSignature:
+    read = unsubscribe_reader(token)
+    if read is None:
         return render(request, "reminders/unsubscribe.html", {"invalid": True}, status=404)
-    kind = signing.loads(token, salt="reminders.unsubscribe").get("k")
-    if kind not in KINDS:
-        return render(request, "reminders/unsubscribe.html", {"invalid": True}, status=404)
+    kind = read[1]
     if request.method == "POST":
         reminder_unsubscribe(token=token)
         return render(request, "reminders/unsubscribe.html", {"done": True, "kind": KINDS[kind]})

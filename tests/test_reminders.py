@@ -82,7 +82,7 @@ def test_a_whole_cycle_sends_each_person_what_is_due_on_the_day_once(cycle, smtp
     assert not any(to == councillor.email for to, _ in sent(smtp))  # councillors never edit: nothing to do
     assert max(sent(smtp).values()) == 1  # nothing twice
     body = smtp.body(next(i for i, m in enumerate(smtp.messages) if m["To"] == officer_mail))
-    assert "63 objectives carried forward from last year and not yet reviewed this year" in body or "carried forward" in body
+    assert "59 objectives carried forward from last year and not yet reviewed this year" in body
     assert "15 March 2027" in body and "Open NPS 2018 2024 for Alpha Borough Council" in body
 
 
