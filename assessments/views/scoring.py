@@ -232,7 +232,8 @@ def objective_autosave(request, pk, number):
         return _autosave_response(request, context, "invalid", 422)
     refresh_levels = bool(request.POST.get(f"o{number}-use_weakest"))
     levels = year_levels(assessment=assessment)  # the key area's line and the year's progress, as they now stand
-    progress = {"overall": levels["overall"], "section_progress": levels["sections"].get(score.objective.section_id, EMPTY), "section": score.objective.section}
+    section = context["score"].objective.section  # loaded with the score above; the saved copy has not got it
+    progress = {"overall": levels["overall"], "section_progress": levels["sections"].get(section.pk, EMPTY), "section": section}
     return _autosave_response(request, dict(context, score=score, refresh_levels=refresh_levels, progress=progress), "saved", 200)
 
 
