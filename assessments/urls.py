@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/sections/<int:number>/", views.section_score, name="section"),
     path("<int:pk>/sections/<int:number>/value-codes/", views.key_area_flags, name="key_area_flags"),
     path("<int:pk>/all/", views.framework_score, name="score_all"),
+    path("<int:pk>/all/<int:number>/", views.framework_section, name="score_all_section"),
     path("<int:pk>/objectives/<int:number>/autosave/", views.objective_autosave, name="autosave"),
     path("<int:pk>/objectives/<int:number>/history/", views.objective_history, name="history"),
     path("<int:pk>/objectives/<int:number>/evidence/", views.objective_evidence, name="evidence"),

@@ -98,6 +98,9 @@ def test_scoring_by_keyboard_only(page, live_server, scoring_setup):
     assert Score.objects.get(assessment=draft, objective__number=1).level == 3
     page.goto(f"{live_server.url}/assessments/{draft.pk}/all/")
     assert page.is_checked("#id_o1-level_3")
+    assert page.locator("#id_o40-level_1").count() == 0  # key area 8 loads when the reader reaches it
+    page.locator("#key-area-8").scroll_into_view_if_needed()
+    page.locator("#id_o40-level_1").wait_for()
     page.focus("#id_o40-level_1")
     page.keyboard.press("ArrowRight")
     page.locator("#status-40").get_by_text("Saved at").wait_for()

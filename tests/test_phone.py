@@ -238,3 +238,44 @@ def test_year_on_year_shows_the_newest_year_and_the_change_on_a_phone(browser, l
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "laptop"])
+def test_the_first_objective_is_on_the_first_screen_once_the_key_area_text_has_been_read(browser, live_server, council_setup, size):
+    """The LGA's text is open on the first visit and folded on the next; then the first objective starts on the first
+    screen and the sticky save bar takes little of it (issue 29, item 11)."""
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "officer")
+        url = f"{live_server.url}/assessments/{council_setup['draft'].pk}/sections/1/"
+        page.goto(url)
+        assert page.locator("details.key-area-intro").get_attribute("open") is not None
+        page.goto(url)
+        assert page.locator("details.key-area-intro").get_attribute("open") is None
+        first = page.locator(".objective-card").first.bounding_box()
+        assert first["y"] + 60 < height, first
+        assert page.locator(".save-bar").bounding_box()["height"] <= 80
+        page.locator("details.key-area-intro summary").click()
+        assert page.get_by_text("What it is").first.is_visible()
+    finally:
+        context.close()
+
+
+def test_the_whole_framework_page_loads_each_key_area_as_the_reader_reaches_it(browser, live_server, council_setup):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "officer")
+        response = page.goto(f"{live_server.url}/assessments/{council_setup['draft'].pk}/all/")
+        assert len(response.body()) < 150_000
+        assert page.locator("#key-area-11 .objective-card").count() == 0
+        page.locator("#key-area-11").scroll_into_view_if_needed()
+        page.locator("#key-area-11 .objective-card").first.wait_for()
+        page.get_by_role("link", name="Back to the list of key areas").last.click()
+        assert page.locator("#contents").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert axe_violations(page) == []
+    finally:
+        context.close()

@@ -1,7 +1,6 @@
 """Scoring: a key area at a time, the whole framework on one page, autosave of one objective, its history."""
 
 import hashlib
-from collections import defaultdict
 from functools import cached_property
 
 from django.contrib import messages
@@ -107,6 +106,15 @@ def _previous_scores(assessment, **filters):
     return previous, {s.objective_id: s for s in rows}
 
 
+def _intro_open(request, section):
+    """The LGA's text about a key area is open on the first visit of a sitting and folded after that (issue 29)."""
+    seen = request.session.get("intro_seen", [])
+    if section.pk in seen:
+        return False
+    request.session["intro_seen"] = [*seen, section.pk][-100:]
+    return True
+
+
 def _section_context(request, assessment, section, scores, directorates, bound_forms=None):
     previous, previous_scores = _previous_scores(assessment, objective__section=section)
     sections = list(assessment.framework.sections.all())
@@ -130,6 +138,7 @@ def _section_context(request, assessment, section, scores, directorates, bound_f
         "next_section": sections[index + 1] if index + 1 < len(sections) else None,
         "can_edit": can_edit_assessment(request.user, assessment),
         "flags": assessment.key_area_flags.filter(section=section).first(),
+        "intro_open": _intro_open(request, section),
     }
 
 
@@ -260,25 +269,54 @@ def objective_history(request, pk, number):
     )
 
 
+def _framework_cards(assessment, sections):
+    """The scoring cards of some key areas, by key area: the whole-framework page draws one and loads the rest on demand."""
+    ids = [section.pk for section in sections]
+    directorates = list(assessment.council.directorates.all())
+    scores = Score.objects.for_page().filter(assessment=assessment, objective__section__in=ids).order_by("objective__number")
+    _previous, previous_scores = _previous_scores(assessment, objective__section__in=ids)
+    by_section = {pk: [] for pk in ids}
+    for score in scores:
+        by_section[score.objective.section_id].append(ObjectiveCard(assessment, score, previous_scores.get(score.objective_id), directorates))
+    return by_section
+
+
 @login_required
 @require_GET
 def framework_score(request, pk):
-    """Every key area on one page, for those who prefer to scroll; each objective autosaves as on the key-area pages."""
+    """Every key area on one page, for those who prefer to scroll; each objective autosaves as on the key-area pages.
+
+    The first key area's cards come with the page and each of the others loads as the reader reaches it (a link to
+    its own page without JavaScript): all 59 cards at once were 550 KB of HTML. "Show every objective" draws them all,
+    for searching the page or printing it.
+    """
     assessment = get_assessment_for_user(request, pk)
-    directorates = list(assessment.council.directorates.all())
-    scores = list(Score.objects.for_page().filter(assessment=assessment).order_by("objective__number"))
+    everything = request.GET.get("show") == "all"
     sections = list(assessment.framework.sections.prefetch_related("principles"))
-    previous, previous_scores = _previous_scores(assessment)
     levels = year_levels(assessment=assessment)
-    progress, overall = levels["sections"], levels["overall"]
-    by_section = defaultdict(list)
-    for score in scores:
-        by_section[score.objective.section_id].append(ObjectiveCard(assessment, score, previous_scores.get(score.objective_id), directorates))
+    drawn = sections if everything else sections[:1]
+    cards = _framework_cards(assessment, drawn)
     for section in sections:
-        section.cards = by_section.get(section.pk, [])
-        section.progress = progress.get(section.pk, EMPTY)
+        section.cards = cards.get(section.pk)
+        section.progress = levels["sections"].get(section.pk, EMPTY)
     return render(
         request,
         "assessments/score_all.html",
-        {"assessment": assessment, "sections": sections, "overall": overall, "previous_assessment": previous, "can_edit": can_edit_assessment(request.user, assessment)},
+        {
+            "assessment": assessment, "sections": sections, "overall": levels["overall"], "everything": everything,
+            "previous_assessment": previous_submitted(assessment=assessment), "can_edit": can_edit_assessment(request.user, assessment),
+        },
+    )
+
+
+@login_required
+@require_GET
+def framework_section(request, pk, number):
+    """One key area's cards for the whole-framework page, fetched when the reader scrolls to it."""
+    assessment = get_assessment_for_user(request, pk)
+    section = get_object_or_404(Section, framework=assessment.framework_id, number=number)
+    section.cards = _framework_cards(assessment, [section])[section.pk]
+    return render(
+        request, "assessments/partials/framework_section_cards.html",
+        {"assessment": assessment, "section": section, "can_edit": can_edit_assessment(request.user, assessment)},
     )
