@@ -177,6 +177,8 @@ class LineTargetForm(forms.ModelForm):
         model = LineTarget
         fields = ["year", "level", "working_towards", "narrative", "reason"]
         widgets = {"narrative": forms.Textarea(attrs={"rows": 2}), "reason": forms.Textarea(attrs={"rows": 1})}
+        labels = {"level": "Target level", "working_towards": "Working towards the next level", "narrative": "What will be done", "reason": "Reason, if lower"}
+        help_texts = {"level": "", "narrative": "", "reason": "Needed when the target is below the current level or the year before."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,6 +202,11 @@ class BaseTargetFormSet(BaseInlineFormSet):
 
     def validate_unique(self):
         pass  # the rules name the duplicated year in words people understand
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this target"
 
     def rows(self):
         """([target values], [their forms]): the line's whole set of targets as the form leaves it."""

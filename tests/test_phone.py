@@ -279,3 +279,35 @@ def test_the_whole_framework_page_loads_each_key_area_as_the_reader_reaches_it(b
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+def test_targets_by_year_read_whole_on_a_phone_and_the_plan_table_is_not_clipped_on_a_laptop(browser, live_server, council_setup):
+    """Issue 29, item 8: one fieldset per year (the year, the level's words, "Remove" all in view); at 1366 px the
+    plan table fits its box, Progress column included."""
+    plan, line = council_setup["plan"].pk, council_setup["line"]
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "head")
+        page.goto(f"{live_server.url}/plans/{plan}/lines/{line}/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        years = page.locator("fieldset.target-year")
+        assert years.count() == len(council_setup["plan"].years)
+        for i in range(years.count()):
+            year = years.nth(i)
+            box = year.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+            field = year.locator("input[name$='-year']")
+            assert field.evaluate("el => el.scrollWidth <= el.clientWidth"), "the year is cut off"
+            level = year.locator("select[name$='-level']")
+            assert level.evaluate("el => el.getBoundingClientRect().width") > 150, "the level's words are cut off"
+        remove = page.get_by_label("Remove this target").first
+        box = remove.bounding_box()
+        assert box["x"] + box["width"] <= 390
+        assert axe_violations(page) == []
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.goto(f"{live_server.url}/plans/{plan}/")
+        clipped = page.evaluate("[...document.querySelectorAll('.table-scroll')].filter(e => e.scrollWidth > e.clientWidth + 1).length")
+        assert clipped == 0
+    finally:
+        context.close()
