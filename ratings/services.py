@@ -9,6 +9,7 @@ from assessments.services import Door, NotEditable, NotValid, lock_draft, score_
 from councils.models import Membership
 from maturity import rules
 from maturity.levels import Level
+from maturity.models import Objective
 
 from .models import Consolidation, Invitation, Rating
 
@@ -104,6 +105,34 @@ def objective_consolidate(*, assessment_id, objective_id, level, reason, user):
         assessment_id=assessment_id, objective_id=objective_id, defaults={"weakest": figures["weakest"], "level": level, "reason": reason if level != figures["weakest"] else "", "decided_by": user}
     )
     return score
+
+
+@transaction.atomic
+def assessment_consolidate_weakest(*, assessment_id, user):
+    """Every objective with submitted ratings set to its weakest rating, the LGA's rule, in one go.
+
+    A decision recorded with a reason (an override) is kept: it was argued for. Each objective goes through
+    objective_consolidate, so every scoring rule holds; one refused (a 5 without evidence, a directorate entered
+    lower on the scoring page) is reported with its message and the others are still set.
+    Returns {"set": [objective], "kept": [objective], "refused": [(objective, message)]}.
+    """
+    lock_draft(assessment_id)
+    argued = set(Consolidation.objects.filter(assessment_id=assessment_id).exclude(reason="").values_list("objective_id", flat=True))
+    rated = Rating.objects.filter(invitation__assessment_id=assessment_id, invitation__submitted_at__isnull=False, level__isnull=False).values_list("objective_id", flat=True)
+    outcome = {"set": [], "kept": [], "refused": []}
+    for objective in Objective.objects.filter(pk__in=rated).order_by("number"):
+        if objective.pk in argued:
+            outcome["kept"].append(objective)
+            continue
+        weakest = rules.spread(submitted_levels(assessment_id, objective.pk))["weakest"]
+        try:
+            with transaction.atomic():
+                objective_consolidate(assessment_id=assessment_id, objective_id=objective.pk, level=weakest, reason="", user=user)
+        except NotValid as error:
+            outcome["refused"].append((objective, str(error)))
+        else:
+            outcome["set"].append(objective)
+    return outcome
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_str
@@ -26,7 +27,14 @@ from .access import get_invitation_for_user
 from .forms import ConsolidateForm, InviteForm, RatingForm
 from .invitations import invitation_send, invitation_tokens
 from .models import Consolidation, Invitation, Rating
-from .services import invitation_create, invitation_submit, invitation_withdraw, objective_consolidate, ratings_save
+from .services import (
+    assessment_consolidate_weakest,
+    invitation_create,
+    invitation_submit,
+    invitation_withdraw,
+    objective_consolidate,
+    ratings_save,
+)
 
 
 @login_required
@@ -103,14 +111,38 @@ def _consolidation_rows(assessment, section=None):
     by_objective = defaultdict(list)
     for rating in ratings:
         by_objective[rating.objective].append(rating)
-    decisions = {c.objective_id: c for c in Consolidation.objects.filter(assessment=assessment)}
-    scores = dict(assessment.scores.values_list("objective_id", "level"))
+    decisions = {c.objective_id: c for c in Consolidation.objects.filter(assessment=assessment).select_related("decided_by")}
+    scores = {s.objective_id: s for s in assessment.scores.filter(objective__in=list(by_objective)).prefetch_related("directorate_ratings__directorate")}
     rows = []
     for objective, objective_ratings in by_objective.items():
         figures = rules.spread(r.level for r in objective_ratings)
-        rows.append({"objective": objective, "ratings": sorted(objective_ratings, key=lambda r: (r.level, str(r.invitation))), "spread": figures, "decision": decisions.get(objective.pk), "score": scores.get(objective.pk)})
+        score = scores.get(objective.pk)
+        rows.append({
+            "objective": objective, "ratings": sorted(objective_ratings, key=lambda r: (r.level, str(r.invitation))), "spread": figures,
+            "decision": decisions.get(objective.pk), "score": score.level if score else None,
+            # Levels an officer entered for directorates on the scoring page: the council score cannot be above the
+            # lowest of them, so they are shown beside the raters' (issue 29, item 7).
+            "directorate_levels": sorted(score.directorate_ratings.all(), key=lambda r: rules.directorate_order(r.directorate)) if score else [],
+        })
     rows.sort(key=lambda row: (-row["spread"]["range"], row["objective"].number))
     return rows
+
+
+def _consolidation_page(request, assessment, section=None, bound=None):
+    """The consolidation cards; `bound` is the one card's form that was sent and refused, shown with its errors and what was typed."""
+    rows = _consolidation_rows(assessment, section)
+    for row in rows:
+        number = row["objective"].number
+        if bound is not None and bound.prefix == f"c{number}":
+            row["form"] = bound
+            continue
+        decision = row["decision"]
+        row["form"] = ConsolidateForm(initial={"level": decision.level if decision else row["spread"]["weakest"], "reason": decision.reason if decision else ""}, weakest=row["spread"]["weakest"], prefix=f"c{number}")
+    context = {
+        "assessment": assessment, "rows": rows, "invitations": assessment.invitations.select_related("rater"), "sections": assessment.framework.sections.all(),
+        "section": section, "refused": bound, "undecided": sum(1 for row in rows if not row["decision"]),
+    }
+    return render(request, "ratings/consolidation.html", context)
 
 
 @login_required
@@ -118,12 +150,7 @@ def _consolidation_rows(assessment, section=None):
 def consolidation(request, pk):
     """Every objective with submitted ratings: who said what, the spread, the weakest; widest spread first."""
     assessment = get_assessment_for_user(request, pk, head=True)
-    section = int_param(request.GET.get("section"), low=1, high=999)
-    rows = _consolidation_rows(assessment, section)
-    for row in rows:
-        row["form"] = ConsolidateForm(initial={"level": row["decision"].level if row["decision"] else row["spread"]["weakest"], "reason": row["decision"].reason if row["decision"] else ""}, weakest=row["spread"]["weakest"], prefix=f"c{row['objective'].number}")
-    invitations = assessment.invitations.select_related("rater")
-    return render(request, "ratings/consolidation.html", {"assessment": assessment, "rows": rows, "invitations": invitations, "sections": assessment.framework.sections.all(), "section": section})
+    return _consolidation_page(request, assessment, int_param(request.GET.get("section"), low=1, high=999))
 
 
 @login_required
@@ -139,13 +166,35 @@ def consolidate(request, pk, number):
     if form.is_valid():
         try:
             score = objective_consolidate(assessment_id=assessment.pk, objective_id=objective.pk, level=form.cleaned_data["level"], reason=form.cleaned_data["reason"], user=request.user)
-        except (NotEditable, NotValid) as error:
-            messages.error(request, f"{objective.number}. {objective.name}: {error} Nothing was changed.")
+        except NotEditable as error:
+            messages.error(request, f"{error} Nothing was changed.")
+        except NotValid as error:
+            for field, message in error.problems.items():
+                form.add_error(field if field in form.fields else "level", message)
+            return _consolidation_page(request, assessment, bound=form)
         else:
             messages.success(request, f"{objective.number}. {objective.name}: the council's score is now {Level.label_of(score.level)}.")
-    else:
-        messages.error(request, f"{objective.number}. {objective.name}: " + " ".join(e for errors in form.errors.values() for e in errors) + " Nothing was changed.")
-    return redirect(reverse("ratings:consolidation", args=[pk]) + f"#objective-{number}")
+        return redirect(reverse("ratings:consolidation", args=[pk]) + f"#objective-{number}")
+    return _consolidation_page(request, assessment, bound=form)
+
+
+@login_required
+@require_POST
+def consolidate_weakest(request, pk):
+    """"Set every objective to its weakest rating": the LGA's rule in one click; argued decisions are kept."""
+    assessment = get_assessment_for_user(request, pk, head=True)
+    try:
+        outcome = assessment_consolidate_weakest(assessment_id=assessment.pk, user=request.user)
+    except NotEditable as error:
+        messages.error(request, f"{error} Nothing was changed.")
+        return redirect("ratings:consolidation", pk=pk)
+    done = len(outcome["set"])
+    messages.success(request, f"Set {done} objective{pluralize(done)} to {'its' if done == 1 else 'their'} weakest rating." + (
+        f" Kept the decision{pluralize(len(outcome['kept']))} recorded with a reason for " + ", ".join(f"{o.number}. {o.name}" for o in outcome["kept"]) + "." if outcome["kept"] else ""
+    ))
+    for objective, message in outcome["refused"]:
+        messages.error(request, f"{objective.number}. {objective.name} was not changed: {message}")
+    return redirect("ratings:consolidation", pk=pk)
 
 
 @login_required

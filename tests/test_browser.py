@@ -140,7 +140,7 @@ def test_head_plans_a_line_and_every_plan_page_passes_axe(page, live_server, tra
     page.get_by_role("button", name="Save").click()
     assert page.get_by_text("This target is below the current level (3 Mature): give a reason.").first.is_visible()
     assert axe_violations(page) == []
-    page.get_by_label("Reason for a lower target").nth(2).fill("Councillor turnover after the election")
+    page.get_by_label("Reason, if lower").nth(2).fill("Councillor turnover after the election")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(f"{live_server.url}/plans/{plan.pk}/")
     assert page.get_by_text("Member champion and quarterly briefings").is_visible()
@@ -262,7 +262,7 @@ def test_two_invitees_rate_and_the_head_consolidates(page, live_server, scoring_
     page.goto(f"{live_server.url}/assessments/{draft.pk}/consolidation/")
     assert axe_violations(page) == []
     card = page.locator("#objective-1")
-    assert card.get_by_text("weakest 2 Developing").is_visible()
+    assert card.get_by_text("Weakest rating: 2 Developing").is_visible()
     card.get_by_role("button", name="Apply to objective 1").click()
     page.get_by_text("the council's score is now 2 Developing").wait_for()
     screenshot(page, "consolidation")

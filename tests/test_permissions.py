@@ -69,6 +69,7 @@ EXPECTED = {
     "ratings:withdraw": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 403, 302, 403, 404, 403)},
     "ratings:consolidation": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "ratings:consolidate": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 403, 404, 403, 404, 403)},
+    "ratings:consolidate_weakest": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 403, 302, 403, 404, 403)},
     "ratings:response_sheet": {"GET": row(LOGIN, 200, 200, 403, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     # Only the invited rater may open an invitation; everyone else is told nothing.
     "ratings:rate": {"GET": row(LOGIN, 404, 404, 404, 404, 404), "POST": row(LOGIN, 404, 404, 404, 404, 404)},
@@ -191,6 +192,7 @@ RATER = {
     "ratings:withdraw": (405, 404),
     "ratings:consolidation": (404, 405),
     "ratings:consolidate": (405, 404),
+    "ratings:consolidate_weakest": (405, 404),
     "ratings:response_sheet": (404, 405),
     "ratings:rate": (200, 200),
     "ratings:invitation_accept": (200, 200),

@@ -125,6 +125,46 @@ def test_consolidating_to_five_needs_evidence(client, two_raters, head, draft):
     assert Score.objects.get(assessment=draft, objective__number=2).level != 5
 
 
+def test_a_refused_consolidation_keeps_the_reason_shows_the_error_on_its_card_and_the_directorate_levels(client, two_raters, head, draft, council_a):
+    """Issue 29, item 7: a 2 refused because an officer entered Adults & Health at 1 on the scoring page. The card
+    shows that level beside the raters', the message sits on the card's field, and the typed reason is still there."""
+    from assessments.models import DirectorateRating
+
+    amira, pat = two_raters
+    for invitation, levels in ((amira, {1: 4, 2: 3, 3: 4}), (pat, {1: 2, 2: 3, 3: 4})):
+        client.force_login(invitation.rater)
+        rate(client, invitation, levels, submit=True)
+    adults = council_a.directorates.get(name="Adults & Health")
+    score = Score.objects.get(assessment=draft, objective__number=1)
+    DirectorateRating.objects.create(score=score, directorate=adults, level=1)
+    client.force_login(head)
+    page = client.get(reverse("ratings:consolidation", args=[draft.pk])).content.decode()
+    assert "Directorate levels entered on the scoring page" in page and "Adults &amp; Health 1 Minimum" in page
+    response = client.post(reverse("ratings:consolidate", args=[draft.pk, 1]), {"c1-level": 3, "c1-reason": "The new contract register closes the gap"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "<title>Error: Consolidation" in page
+    assert "The new contract register closes the gap</textarea>" in page  # what was typed is kept
+    card = page[page.index('id="objective-1"'):page.index("</article>", page.index('id="objective-1"'))]
+    assert 'class="error-message' in card and "Adults &amp; Health is at 1 Minimum" in card
+    assert 'href="#id_c1-level"' in page  # the summary links to the field
+    assert Score.objects.get(pk=score.pk).level == score.level and not Consolidation.objects.exists()
+
+
+def test_set_every_objective_to_its_weakest_rating_keeps_argued_decisions_and_reports_refusals(client, two_raters, head, draft):
+    amira, pat = two_raters
+    for invitation, levels in ((amira, {1: 2, 2: 3, 3: 5}), (pat, {1: 4, 2: 2, 3: 5})):
+        client.force_login(invitation.rater)
+        rate(client, invitation, levels, submit=True)
+    client.force_login(head)
+    client.post(reverse("ratings:consolidate", args=[draft.pk, 1]), {"c1-level": 3, "c1-reason": "Agreed at the procurement board"})
+    response = client.post(reverse("ratings:consolidate_weakest", args=[draft.pk]), follow=True)
+    said = " ".join(str(m) for m in response.context["messages"])
+    levels = dict(Score.objects.filter(assessment=draft, objective__number__in=[1, 2, 3]).values_list("objective__number", "level"))
+    assert levels[1] == 3 and levels[2] == 2  # the argued 3 is kept; objective 2 takes its weakest
+    assert levels[3] != 5 and "3. " in said and "was not changed" in said  # a 5 needs evidence: refused, and said
+    assert "Set 1 objective to its weakest rating" in said and "Kept the decision recorded with a reason for 1." in said
+
+
 def test_blank_response_sheet_lists_every_objective_with_its_descriptors(client, officer, draft, nps2018):
     client.force_login(officer)
     book = load_workbook(io.BytesIO(client.get(reverse("ratings:response_sheet", args=[draft.pk])).content))
