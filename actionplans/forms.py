@@ -5,6 +5,7 @@ writes it, checking the same rules again under the plan's lock. No form saves an
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
+from common.forms import PlainForm
 from common.numbers import YEAR_RANGE, MeasureError, parse_measure
 from maturity import rules
 from maturity.levels import Level
@@ -83,7 +84,7 @@ def _limit_text(form):
                 field.widget.attrs.setdefault("maxlength", rules.MAX_TEXT_LENGTH)
 
 
-class ActionPlanForm(forms.ModelForm):
+class ActionPlanForm(PlainForm, forms.ModelForm):
     class Meta:
         model = ActionPlan
         fields = ["title", "framework", "start_year", "end_year"]
@@ -116,7 +117,7 @@ class ActionPlanForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in ("title", "start_year", "end_year")}
 
 
-class PlanLineForm(forms.ModelForm):
+class PlanLineForm(PlainForm, forms.ModelForm):
     class Meta:
         model = PlanLine
         fields = ["section", "objective", "title", "current_level", "current_working_towards", "current_level_note", "current_text", "owner", "due_date", "status", "progress_notes"]
@@ -172,7 +173,7 @@ class PlanLineForm(forms.ModelForm):
         }
 
 
-class LineTargetForm(forms.ModelForm):
+class LineTargetForm(PlainForm, forms.ModelForm):
     class Meta:
         model = LineTarget
         fields = ["year", "level", "working_towards", "narrative", "reason"]
@@ -232,7 +233,7 @@ TargetFormSet = inlineformset_factory(
 )
 
 
-class PlanGoalForm(forms.ModelForm):
+class PlanGoalForm(PlainForm, forms.ModelForm):
     class Meta:
         model = PlanGoal
         fields = ["text", "level_from", "level_to", "review_date"]
@@ -252,7 +253,7 @@ class PlanGoalForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in ("text", "level_from", "level_to", "review_date")}
 
 
-class PlanReviewForm(forms.ModelForm):
+class PlanReviewForm(PlainForm, forms.ModelForm):
     class Meta:
         model = PlanReview
         fields = ["year", "previous_priorities", "progress", "new_priorities", "development_plans"]
@@ -275,7 +276,7 @@ class PlanReviewForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in ("year", "previous_priorities", "progress", "new_priorities", "development_plans")}
 
 
-class DeliveryConsiderationForm(forms.ModelForm):
+class DeliveryConsiderationForm(PlainForm, forms.ModelForm):
     class Meta:
         model = DeliveryConsideration
         fields = ["section", "description", "owner", "status"]
@@ -313,7 +314,7 @@ class MeasureField(forms.DecimalField):
         return {"inputmode": "decimal"}
 
 
-class KpiForm(forms.ModelForm):
+class KpiForm(PlainForm, forms.ModelForm):
     baseline_period = forms.CharField(required=False, max_length=20, help_text="e.g. 2019/20 for an annual measure")
 
     class Meta:
@@ -363,7 +364,7 @@ class KpiForm(forms.ModelForm):
         }
 
 
-class KpiValueForm(forms.ModelForm):
+class KpiValueForm(PlainForm, forms.ModelForm):
     period = forms.CharField(max_length=20)
 
     class Meta:

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from common.forms import PlainForm
 from maturity import rules
 from maturity.levels import Level
 from maturity.models import Framework
@@ -32,7 +33,7 @@ def _text_field(label):
     return field
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(PlainForm, forms.Form):
     """One objective's score as posted, with a level per directorate when the council uses them.
 
     Field names are prefixed with the objective number, so a whole key area can be posted at once and each
@@ -103,7 +104,7 @@ class ScoreForm(forms.Form):
         return values
 
 
-class StartAssessmentForm(forms.Form):
+class StartAssessmentForm(PlainForm, forms.Form):
     framework = forms.ModelChoiceField(queryset=Framework.objects.all(), empty_label=None)
     year = forms.IntegerField(min_value=2000, max_value=2100)
     carry_forward = forms.BooleanField(
@@ -125,20 +126,21 @@ class StartAssessmentForm(forms.Form):
         return data
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(PlainForm, forms.Form):
     reason = forms.CharField(
         strip=True,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Recorded with your name, e.g. 'Committee asked us to revisit social value scores.'",
+        error_messages={"required": "Say why the year is being reopened; it is recorded with your name."},
     )
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(PlainForm, forms.Form):
     confirm = forms.BooleanField(label="I confirm this assessment is ready to be signed off")
 
 
-class ImportForm(forms.Form):
+class ImportForm(PlainForm, forms.Form):
     file = forms.FileField(help_text="An .xlsx workbook or a .csv file, at most 5 MB: our export's layout, or one like Medway's with “2023 Score” and “2023 Comments and action” columns.")
     score_year = forms.IntegerField(required=False, min_value=2000, max_value=2100, help_text="Which year's columns to read from a sheet with several years. Defaults to this assessment's year.")
     number_column = forms.CharField(required=False, max_length=100, help_text="Header of the objective number column, if not recognised")
@@ -157,7 +159,7 @@ class ImportForm(forms.Form):
         return {key: self.cleaned_data.get(f"{key}_column", "") for key in ("number", "level", "name", "comment", "action")}
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(PlainForm, forms.Form):
     title = forms.CharField(max_length=200, help_text="What it shows, e.g. 'Cabinet report on social value, March 2024'")
     file = forms.FileField(required=False, help_text="PDF, Word (.docx), Excel (.xlsx), PNG or JPEG")
     url = forms.URLField(required=False, max_length=500, label="or a link", assume_scheme="https")
@@ -184,6 +186,6 @@ class EvidenceForm(forms.Form):
         return data
 
 
-class DeadlineForm(forms.Form):
+class DeadlineForm(PlainForm, forms.Form):
     deadline = forms.DateField(label="Sign-off deadline", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="e.g. the committee date. Officers are reminded 14 and 3 days before.")
     raters_due = forms.DateField(label="Ratings due", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Invited raters are reminded 3 days before, if they have not submitted.")

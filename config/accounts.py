@@ -16,6 +16,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from common.forms import PlainForm
 from outbox.services import mail_queue, throttle_hit
 
 from .proxy import client_ip
@@ -30,7 +31,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
         mail_queue(to=to_email, subject=subject, body=render_to_string(email_template_name, context), key=key)
 
 
-class QueuedPasswordResetForm(PasswordResetForm):
+class QueuedPasswordResetForm(PlainForm, PasswordResetForm):
     def save(self, *, request, **kwargs):
         email = self.cleaned_data["email"]
         address = hashlib.sha256(email.strip().casefold().encode()).hexdigest()

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from api.api import api as read_api
+from common.forms import ChangePasswordForm, NewPasswordForm
 from config.accounts import QueuedPasswordResetView
 from config.views import admin_login, health, login
 from home.views import guidance, home
@@ -17,7 +18,8 @@ urlpatterns = [
     path("accounts/login/", login, name="login"),
     path("accounts/login/", login, name="account_login"),  # allauth's name for the same page
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="account_logout"),  # allauth's name for Django's
-    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="account_change_password"),
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm), name="account_change_password"),
+    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm), name="password_reset_confirm"),
     path("accounts/password_reset/", QueuedPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     # django-allauth: second factors, re-authentication, sessions, and each council's single sign-on

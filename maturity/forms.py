@@ -1,9 +1,11 @@
 from django import forms
 
+from common.forms import PlainForm
+
 MAX_FRAMEWORK_FILE = 2 * 1024 * 1024
 
 
-class FrameworkFileForm(forms.Form):
+class FrameworkFileForm(PlainForm, forms.Form):
     file = forms.FileField(help_text="A framework YAML file (see docs/framework-format.md), at most 2 MB.")
 
     def clean_file(self):

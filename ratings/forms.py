@@ -3,13 +3,14 @@ import unicodedata
 from django import forms
 from django.contrib.auth import get_user_model
 
+from common.forms import PlainForm
 from maturity import rules
 from maturity.levels import Level
 
 LEVELS = [("", "Not rated")] + [(level.value, f"{level.value} {level.label}") for level in Level]
 
 
-class InviteForm(forms.Form):
+class InviteForm(PlainForm, forms.Form):
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     email = forms.EmailField(help_text="The invitation goes here: a link, valid for 7 days and usable once, where they choose their own password.")
@@ -55,13 +56,13 @@ class InviteForm(forms.Form):
         return data
 
 
-class RatingForm(forms.Form):
+class RatingForm(PlainForm, forms.Form):
     level = forms.TypedChoiceField(choices=LEVELS, coerce=int, empty_value=None, required=False, widget=forms.RadioSelect)
     # Length and characters are checked by rules.text_problem in ratings_save, with the message every door gives.
     comment = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": rules.MAX_TEXT_LENGTH}))
 
 
-class ConsolidateForm(forms.Form):
+class ConsolidateForm(PlainForm, forms.Form):
     level = forms.TypedChoiceField(choices=LEVELS[1:], coerce=int)
     reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

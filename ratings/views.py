@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments.access import get_assessment_for_user
 from assessments.services import NotEditable, NotValid
 from common import downloads, sheets
+from common.forms import NewPasswordForm
 from common.numbers import int_param
 from maturity import rules
 from maturity.levels import Level
@@ -240,7 +240,7 @@ def invitation_accept(request, uidb64, token):
         user = None
     invitation = Invitation.objects.filter(rater=user).select_related("assessment__council", "assessment__framework").first() if user else None
     valid = invitation is not None and invitation_tokens.check_token(user, token)
-    form = SetPasswordForm(user, request.POST or None) if valid else None
+    form = NewPasswordForm(user, request.POST or None) if valid else None
     if valid and request.method == "POST" and form.is_valid():
         form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

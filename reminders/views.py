@@ -5,11 +5,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from common.forms import PlainForm
+
 from .models import KINDS
 from .services import preference_of, preference_set, reminder_unsubscribe, unsubscribe_reader
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(PlainForm, forms.Form):
     kinds = forms.MultipleChoiceField(label="Send me", choices=list(KINDS.items()), widget=forms.CheckboxSelectMultiple, required=False)
     digest = forms.TypedChoiceField(label="How", choices=[("0", "Each reminder as it happens"), ("1", "One weekly digest (on Mondays)")], coerce=lambda v: v == "1", widget=forms.RadioSelect)
 

@@ -4,13 +4,15 @@ from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 
+from common.forms import PlainForm
+
 from . import rules
 from .models import SignInPolicy, policy_of
 
 LOCKED = "Too many wrong codes: this account is locked for an hour from this address. Try again later, or use a recovery code then."
 
 
-class LoginForm(AllauthLoginForm):
+class LoginForm(PlainForm, AllauthLoginForm):
     """allauth's password sign-in, with the field named `username` as it always was here (password managers and
     bookmarks keep working), refused for members of a council that signs in only through its own provider."""
 
@@ -37,15 +39,15 @@ class AxesCountedCode:
         return super().clean_code()
 
 
-class SecondFactorForm(AxesCountedCode, AuthenticateForm):
+class SecondFactorForm(PlainForm, AxesCountedCode, AuthenticateForm):
     pass
 
 
-class SecondFactorReauthenticateForm(AxesCountedCode, ReauthenticateForm):
+class SecondFactorReauthenticateForm(PlainForm, AxesCountedCode, ReauthenticateForm):
     pass
 
 
-class CouncilSignInForm(forms.Form):
+class CouncilSignInForm(PlainForm, forms.Form):
     email = forms.EmailField(label="Your work e-mail address", max_length=254)
     next = forms.CharField(required=False, max_length=2000)
 

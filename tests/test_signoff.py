@@ -26,7 +26,8 @@ def test_officer_cannot_submit(client, officer, blank_draft):
 def test_reopen_needs_a_reason_which_is_recorded(client, head, last_year):
     client.force_login(head)
     response = client.post(reverse("assessments:reopen", args=[last_year.pk]), {"reason": ""})
-    assert "This field is required" in response.content.decode()
+    page = response.content.decode()
+    assert "Say why the year is being reopened" in page and "This field is required" not in page and "<title>Error: " in page
     assert not Assessment.objects.get(pk=last_year.pk).is_draft
     client.post(reverse("assessments:reopen", args=[last_year.pk]), {"reason": "Committee asked to revisit social value"})
     assert Assessment.objects.get(pk=last_year.pk).is_draft

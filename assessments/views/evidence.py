@@ -39,6 +39,9 @@ def objective_evidence(request, pk, number):
         else:
             messages.success(request, f"Added “{data['title']}”.")
             return redirect("assessments:evidence", pk=pk, number=number)
+    if form.errors and request.FILES.get("file") and "file" not in form.errors:
+        # A browser never keeps a chosen file when the page comes back: say so where the file is chosen.
+        form.add_error("file", f"Choose “{request.FILES['file'].name}” again: the page could not keep it while the other problems are fixed.")
     context = {"assessment": assessment, "score": score, "items": score.evidence_items.select_related("uploaded_by"), "form": form, "can_edit": can_edit_assessment(request.user, assessment)}
     return render(request, "assessments/evidence.html", context)
 

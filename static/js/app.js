@@ -178,6 +178,18 @@
   });
 })();
 
+// Forms: the server's messages, not the browser's bubbles; and when a page comes back with errors, the focus on
+// its error summary, so that a screen reader says at once what is wrong (GOV.UK's error summary pattern).
+(function () {
+  "use strict";
+  function ready() {
+    document.querySelectorAll("form").forEach(function (form) { form.noValidate = true; });
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready); else ready();
+})();
+
 // The main menu on narrow screens: a button that shows and hides it (Bootstrap's CSS, our few lines of JS).
 (function () {
   "use strict";
