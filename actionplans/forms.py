@@ -134,7 +134,7 @@ class PlanLineForm(PlainForm, forms.ModelForm):
         _label_levels(self, "current_level")
         self.fields["section"].queryset = Section.objects.filter(framework=plan.framework_id)
         self.fields["section"].empty_label = "Outside the framework (an area of your own)"
-        self.fields["section"].help_text = "Choose “Outside the framework” for an area the NPS does not cover, e.g. resourcing levels or a procurement hub; give it a title."
+        self.fields["section"].help_text = "Choose “Outside the framework” for an area the NPS does not cover, e.g. resourcing levels or a procurement hub; give the line a title."
         self.fields["objective"].queryset = Objective.objects.filter(framework=plan.framework_id).select_related("section")
         self.fields["objective"].help_text = "Leave empty for a key-area line."
         source = f"the {assessed['year']} assessment" if assessed["year"] else None
@@ -286,7 +286,7 @@ class DeliveryConsiderationForm(PlainForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = Section.objects.filter(framework=plan.framework_id)
         self.fields["section"].empty_label = "Outside the framework (an area of your own)"
-        self.fields["section"].help_text = "Choose “Outside the framework” for an area the NPS does not cover, e.g. resourcing levels or a procurement hub; give it a title."
+        self.fields["section"].help_text = "Choose “Outside the framework” for an area the NPS does not cover, e.g. resourcing levels or a procurement hub."
         _limit_text(self)
 
     def clean(self):
@@ -329,7 +329,7 @@ class KpiForm(PlainForm, forms.ModelForm):
         _limit_text(self)
         self.fields["section"].queryset = Section.objects.filter(framework=plan.framework_id)
         self.fields["section"].empty_label = "Outside the framework (an area of your own)"
-        self.fields["section"].help_text = "Choose “Outside the framework” for an area the NPS does not cover, e.g. resourcing levels or a procurement hub; give it a title."
+        self.fields["section"].help_text = "Choose “Outside the framework” for an area the NPS does not cover, e.g. resourcing levels or a procurement hub."
         self.fields["line"].queryset = PlanLine.objects.filter(plan=plan).select_related("section", "objective")
         if self.instance.pk and self.instance.baseline_period:
             self.initial["baseline_period"] = period_label(self.instance.frequency, self.instance.baseline_period)

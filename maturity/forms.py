@@ -6,7 +6,7 @@ MAX_FRAMEWORK_FILE = 2 * 1024 * 1024
 
 
 class FrameworkFileForm(PlainForm, forms.Form):
-    file = forms.FileField(help_text="A framework YAML file (see docs/framework-format.md), at most 2 MB.")
+    file = forms.FileField(label="Framework file (YAML)", help_text="A framework YAML file (see docs/framework-format.md), at most 2 MB.", widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml"}))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
