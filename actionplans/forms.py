@@ -97,6 +97,11 @@ class ActionPlanForm(PlainForm, forms.ModelForm):
         if self.instance.pk:
             # Lines point into the framework's key areas; it cannot change under them.
             self.fields["framework"].disabled = True
+        else:
+            self.fields["with_key_areas"] = forms.BooleanField(
+                required=False, initial=True, label="Start with a line for each key area",
+                help_text="Each with its current level from your latest submitted assessment: the weakest level in the key area, as the LGA asks.",
+            )
         for name in ("start_year", "end_year"):
             self.fields[name].widget.attrs.update(min=2000, max=2100)
 

@@ -63,7 +63,7 @@ def plan_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            plan = plan_create(council_id=membership.council_id, framework_id=data["framework"].pk, user=request.user, **form.values())
+            plan = plan_create(council_id=membership.council_id, framework_id=data["framework"].pk, user=request.user, line_per_key_area=data["with_key_areas"], **form.values())
         except NotValid as error:
             show_problems(form, error.problems)
         except IntegrityError:
@@ -71,7 +71,7 @@ def plan_new(request):
             link = format_html('<a href="{}">{}</a>', reverse("actionplans:detail", args=[existing.pk]), existing) if existing else "it"
             form.add_error(None, format_html("This plan already exists (someone may have just started it): open {}.", link))
         else:
-            messages.success(request, f"Started {plan}. Add its lines: one for every key area with one click, or one at a time.")
+            messages.success(request, f"Started {plan}." + (" It has a line for each key area: give each its targets." if data["with_key_areas"] else " Add its lines: one for every key area with one click, or one at a time."))
             return redirect("actionplans:detail", pk=plan.pk)
     return render(request, "actionplans/plan_form.html", {"form": form, "council": membership.council})
 

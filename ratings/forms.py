@@ -14,7 +14,10 @@ class InviteForm(PlainForm, forms.Form):
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     email = forms.EmailField(help_text="The invitation goes here: a link, valid for 7 days and usable once, where they choose their own password.")
-    username = forms.CharField(max_length=150, help_text="They sign in with this.")
+    username = forms.CharField(
+        label="Sign-in name (optional)", max_length=64, required=False,
+        help_text="Leave it empty and they sign in with their e-mail address; they see it when they choose their password.",
+    )
     directorate = forms.ModelChoiceField(queryset=None, required=False, empty_label="No directorate")
     role_label = forms.CharField(label="Their role", max_length=120, help_text="e.g. Commissioner, Contract manager")
     key_areas = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple, help_text="Every objective of these key areas…")
@@ -30,15 +33,13 @@ class InviteForm(PlainForm, forms.Form):
     def clean_username(self):
         """Compared as people read them: NFKC-normalised and case-folded, so 'Ｈead' is 'head' and is taken."""
         username = unicodedata.normalize("NFKC", self.cleaned_data["username"]).strip()
+        if not username:
+            return ""  # derived from the e-mail address in clean()
         problem = rules.username_problem(username)
         if problem:
             raise forms.ValidationError(problem)
-        wanted = username.casefold()
-        User = get_user_model()
-        if any(unicodedata.normalize("NFKC", existing).casefold() == wanted for existing in User.objects.filter(username__iexact=username).values_list("username", flat=True)) or any(
-            unicodedata.normalize("NFKC", existing).casefold() == wanted for existing in User.objects.exclude(username__regex=r"^[A-Za-z0-9@.+_-]*$").values_list("username", flat=True)
-        ):
-            raise forms.ValidationError("That username is taken; choose another.")
+        if username_taken(username):
+            raise forms.ValidationError("That sign-in name is taken; choose another, or leave it empty to use their e-mail address.")
         return username
 
     def clean(self):
@@ -53,7 +54,30 @@ class InviteForm(PlainForm, forms.Form):
         if not chosen and not self.errors:
             raise forms.ValidationError("Choose at least one key area or objective for them to rate.")
         data["chosen"] = sorted(chosen, key=lambda o: o.number)
+        if not data.get("username") and data.get("email") and not self.errors:
+            data["username"] = username_from_email(data["email"])
         return data
+
+
+def username_taken(username):
+    """Whether a sign-in name is in use, compared as people read them (NFKC, case-folded)."""
+    wanted = unicodedata.normalize("NFKC", username).casefold()
+    User = get_user_model()
+    return any(unicodedata.normalize("NFKC", existing).casefold() == wanted for existing in User.objects.filter(username__iexact=username).values_list("username", flat=True)) or any(
+        unicodedata.normalize("NFKC", existing).casefold() == wanted for existing in User.objects.exclude(username__regex=r"^[A-Za-z0-9@.+_-]*$").values_list("username", flat=True)
+    )
+
+
+def username_from_email(email):
+    """A free sign-in name for an invitee: their e-mail address, or its part before the @ with a number, kept
+    within the username rule (letters, digits and .-_@+, at most 64 characters)."""
+    email = unicodedata.normalize("NFKC", email).strip().casefold()
+    local = "".join(c for c in email.split("@")[0] if c.isascii() and (c.isalnum() or c in ".-_+"))[:56] or "rater"
+    candidates = [email] + [local] + [f"{local}{n}" for n in range(2, 1000)]
+    for candidate in candidates:
+        if not rules.username_problem(candidate) and not username_taken(candidate):
+            return candidate
+    raise forms.ValidationError("Give them a sign-in name: none could be made from the e-mail address.")
 
 
 class RatingForm(PlainForm, forms.Form):

@@ -52,7 +52,7 @@ def raters(request, pk):
                 directorate_id=data["directorate"].pk if data.get("directorate") else None, objective_ids=[o.pk for o in data["chosen"]],
             )
         except IntegrityError:
-            form.add_error("username", "That username was just taken; choose another.")
+            form.add_error("username", "That sign-in name was just taken; choose another, or leave it empty to use their e-mail address.")
         except NotEditable as error:
             form.add_error(None, str(error))
         else:
@@ -101,7 +101,8 @@ def rate(request, pk):
         for rating in Rating.objects.filter(invitation__assessment=invitation.assessment, invitation__submitted_at__isnull=False, objective__in=objectives).exclude(invitation=invitation).select_related("invitation__rater", "invitation__directorate"):
             others[rating.objective_id].append(rating)
     rows = [{"objective": o, "form": f, "levels": o.levels_with_descriptors(), "others": others.get(o.pk, [])} for o, f in forms]
-    return render(request, "ratings/rate.html", {"invitation": invitation, "rows": rows, "editable": not invitation.is_submitted and invitation.assessment.is_draft})
+    rated = sum(1 for o in objectives if getattr(mine.get(o.pk), "level", None) is not None)
+    return render(request, "ratings/rate.html", {"invitation": invitation, "rows": rows, "rated": rated, "editable": not invitation.is_submitted and invitation.assessment.is_draft})
 
 
 def _consolidation_rows(assessment, section=None):

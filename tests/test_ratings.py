@@ -49,6 +49,22 @@ def test_head_invites_colleagues_who_get_a_rater_sign_in_for_chosen_objectives(t
     assert (amira.directorate.name, pat.role_label) == ("Adults & Health", "Contract manager")
 
 
+def test_a_head_invites_by_e_mail_alone_and_the_sign_in_name_is_made_from_it(client, head, draft, nps2018, council_b, django_capture_on_commit_callbacks):
+    """Issue 29, item 15: the head no longer invents a username; the address is it, or its first part (with a number if taken)."""
+    make_user("sam@example.org", council_b, Membership.Role.OFFICER)  # someone elsewhere already signs in as this
+    make_user("sam", council_b, Membership.Role.OFFICER)
+    client.force_login(head)
+    first = nps2018.sections.get(number=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        for email in ("Amira.Khan@Example.org", "sam@example.org"):
+            response = client.post(reverse("ratings:raters", args=[draft.pk]), {
+                "first_name": "Invited", "last_name": "Rater", "email": email, "username": "", "role_label": "Commissioner", "key_areas": [first.pk],
+            })
+            assert response.status_code == 302, response.content.decode()
+    assert list(Invitation.objects.order_by("pk").values_list("rater__username", flat=True)) == ["amira.khan@example.org", "sam2"]
+    assert "Your sign-in name is: sam2" in mail.outbox[-1].body
+
+
 def test_an_invitee_sees_only_their_objectives_and_nothing_else(client, two_raters, draft, last_year, other_officer, nps2018):
     amira, pat = two_raters
     client.force_login(amira.rater)
