@@ -2,7 +2,10 @@ from allauth.account import views as account_views
 from allauth.socialaccount import views as socialaccount_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.http import require_GET
+from django.views.generic import RedirectView
 
 from api.api import api as read_api
 from common.forms import ChangePasswordForm, NewPasswordForm
@@ -14,6 +17,8 @@ from signin import views as signin_views
 urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
+    # Browsers ask for /favicon.ico where a page names no icon (their PDF viewer, opening the report, does).
+    path("favicon.ico", require_GET(RedirectView.as_view(url=static("favicon.svg"), permanent=True)), name="favicon"),
     path("guidance/", guidance, name="guidance"),
     path("accounts/login/", login, name="login"),
     path("accounts/login/", login, name="account_login"),  # allauth's name for the same page

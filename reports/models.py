@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from assessments.models import Assessment
 
@@ -32,7 +33,7 @@ class ReportJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for a worker"
+        QUEUED = "queued", "Waiting to start"
         RUNNING = "running", "Being prepared"
         DONE = "done", "Ready"
         FAILED = "failed", "Failed"
@@ -41,13 +42,15 @@ class ReportJob(models.Model):
     edition = models.CharField(max_length=20)
     fingerprint = models.CharField(max_length=100)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    stage = models.CharField(max_length=100, default="Waiting for a worker")
+    stage = models.CharField(max_length=100, default="Waiting to start")
     progress = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When the worker began the render now running (or the last one)")
+    took_seconds = models.FloatField(null=True, blank=True, help_text="How long the last finished render took: the waiting page's estimate")
     notify = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="People to e-mail when it is ready (or has failed)")
 
     class Meta:
@@ -55,4 +58,25 @@ class ReportJob(models.Model):
 
     def __str__(self):
         return f"{self.assessment} ({self.edition}): {self.get_status_display()}"
+
+    def expected_seconds(self):
+        """How long a render of this edition takes: this report's last render, else the latest few of the edition
+        (their median), else None. One query at most."""
+        if self.took_seconds:
+            return self.took_seconds
+        recent = sorted(ReportJob.objects.filter(edition=self.edition, took_seconds__isnull=False).order_by("-updated_at").values_list("took_seconds", flat=True)[:5])
+        return recent[len(recent) // 2] if recent else None
+
+    def shown_progress(self, now=None):
+        """What the waiting page shows while it runs: (percent, seconds left or None). The worker reports a few stages
+        and the longest (laying out the pages) says nothing while it works, so between reports the bar moves on the
+        time the last render took, never past 95 % before it is done nor backwards (issue 29, item 10)."""
+        if self.status != self.Status.RUNNING or self.started_at is None:
+            return self.progress, None
+        expected = self.expected_seconds()
+        if not expected:
+            return self.progress, None
+        elapsed = ((now or timezone.now()) - self.started_at).total_seconds()
+        percent = max(self.progress, min(95, round(100 * elapsed / expected)))
+        return percent, max(1, round(expected - elapsed)) if elapsed < expected else None
 

@@ -49,7 +49,7 @@ def job_enqueue(job):
     ReportJob.objects.filter(pk=job.pk).update(task_id=job.task_id)
 
 
-HELD_STAGE = "Waiting: your council's other reports are being made first"
+HELD_STAGE = "Waiting to start: the council's other reports are being made first"
 
 
 def _release_held(council_id):
@@ -98,7 +98,8 @@ def report_job_run(*, job_id):
     if job.status == ReportJob.Status.DONE and cached_pdf(job.assessment_id, job.edition, job.fingerprint) is not None:
         return
     asked = job.fingerprint
-    ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, attempts=job.attempts + 1, error="", updated_at=timezone.now())
+    started = timezone.now()
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, attempts=job.attempts + 1, error="", started_at=started, updated_at=started)
     assessment = job.assessment
     try:
         made = report_fingerprint(assessment.pk)
@@ -111,11 +112,13 @@ def report_job_run(*, job_id):
         _tell_watchers(job.pk, ready=False)
         _release_held(assessment.council_id)
         raise
-    done = ReportJob.objects.filter(pk=job.pk, fingerprint__in={asked, made}).update(status=ReportJob.Status.DONE, fingerprint=made, stage="Ready", progress=100, updated_at=timezone.now())
+    finished = timezone.now()
+    took = (finished - started).total_seconds()
+    done = ReportJob.objects.filter(pk=job.pk, fingerprint__in={asked, made}).update(status=ReportJob.Status.DONE, fingerprint=made, stage="Ready", progress=100, took_seconds=took, updated_at=finished)
     if not done:  # a newer state was asked for while this one was made: make that one too (still one job)
         with transaction.atomic():
             again = ReportJob.objects.select_for_update().get(pk=job.pk)
-            ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.QUEUED, stage=ReportJob.Status.QUEUED.label, progress=0, updated_at=timezone.now())
+            ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.QUEUED, stage=ReportJob.Status.QUEUED.label, progress=0, took_seconds=took, updated_at=timezone.now())
             job_enqueue(again)
         return
     _tell_watchers(job.pk, ready=True)

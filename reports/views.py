@@ -128,9 +128,14 @@ def _report_urls(assessment, edition):
 
 
 def _progress_context(request, assessment, edition, pdf, job):
-    """What the progress page and its polled partial show: the stage, or the download, and whether we will e-mail."""
+    """What the progress page and its polled partial show: the stage and an honest bar, or the report, and whether we will e-mail."""
     watching = job is not None and job.notify.filter(pk=request.user.pk).exists()
-    return {"assessment": assessment, "edition_label": EDITIONS[edition], "job": job, "ready": pdf is not None, "urls": _report_urls(assessment, edition), "watching": watching}
+    percent, left = job.shown_progress() if job is not None else (100, None)
+    expected = job.expected_seconds() if job is not None and pdf is None else None
+    return {
+        "assessment": assessment, "edition_label": EDITIONS[edition], "job": job, "ready": pdf is not None, "urls": _report_urls(assessment, edition),
+        "watching": watching, "percent": percent, "seconds_left": left, "expected": round(expected) if expected else None,
+    }
 
 
 @login_required
@@ -144,7 +149,8 @@ def report_download(request, pk):
     edition = _edition(request)
     pdf, job = report_request(assessment_id=assessment.pk, edition=edition)
     if pdf is not None:
-        return downloads.pdf(pdf, report_filename(assessment, edition), inline=bool(request.GET.get("view")))
+        # Opened in the browser's viewer (on a phone too), unless asked to save it: the report is ours, not uploaded.
+        return downloads.pdf(pdf, report_filename(assessment, edition), inline=not request.GET.get("download"))
     return render(request, "reports/preparing.html", _progress_context(request, assessment, edition, pdf, job))
 
 

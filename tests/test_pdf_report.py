@@ -130,7 +130,10 @@ def test_download_is_named_and_councillors_get_only_submitted(client, councillor
     run_worker()
     response = client.get(reverse("reports:pdf", args=[medway[2023].pk]), {"edition": "councillor"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="alpha-nps-2018-2023-councillor.pdf"'
+    # It opens in the browser's own viewer (a phone included); "download" saves it instead.
+    assert response["Content-Disposition"] == 'inline; filename="alpha-nps-2018-2023-councillor.pdf"'
+    saved = client.get(reverse("reports:pdf", args=[medway[2023].pk]), {"edition": "councillor", "download": "1"})
+    assert saved["Content-Disposition"] == 'attachment; filename="alpha-nps-2018-2023-councillor.pdf"'
     assert client.get(reverse("reports:pdf", args=[draft.pk])).status_code == 403
     client.force_login(officer)
     assert client.get(reverse("reports:pdf", args=[medway[2023].pk]), {"edition": "nonsense"}).status_code == 404

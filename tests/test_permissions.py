@@ -19,6 +19,7 @@ def row(*codes):
 # name: {"GET": row(...), "POST": row(...)}
 EXPECTED = {
     "health": {"GET": row(200, 200, 200, 200, 200, 200), "POST": row(405, 405, 405, 405, 405, 405)},
+    "favicon": {"GET": row(301, 301, 301, 301, 301, 301), "POST": row(405, 405, 405, 405, 405, 405)},
     "home": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "guidance": {"GET": row(LOGIN, 200, 200, 200, 200, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "assessments:list": {"GET": row(LOGIN, 200, 200, 200, 200, 403), "POST": row(LOGIN, 405, 405, 405, 405, 403)},
@@ -142,6 +143,7 @@ EXPECTED = {
 # nothing of the council's (403 for council-wide pages, 404 for its objects: they learn nothing of what exists).
 RATER = {
     "health": (200, 405),
+    "favicon": (301, 405),
     "home": (200, 405),
     "guidance": (200, 405),
     "assessments:list": (403, 403),
@@ -433,7 +435,7 @@ def test_other_council_sees_none_of_our_assessments(client, other_officer, draft
 
 
 # An invited rater sees their own invitation and nothing else of the council's.
-RATER_ALLOWED = {"reminders:preferences", "api:openapi-json", "api:openapi-view", *(f"api:{n}" for n in ("frameworks", "objectives", "assessments", "key_areas", "scores", "plans", "plan", "kpis", "benchmarks")), "account_login", "account_logout", "account_change_password", "account_reauthenticate", "account_inactive", "mfa_index", "usersessions_list", "socialaccount_login_cancelled", "socialaccount_login_error", "signin:account", "mfa_activate_totp", "mfa_generate_recovery_codes", "mfa_authenticate", "mfa_reauthenticate", "signin:sso_start", "home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate", "guidance", "ratings:invitation_accept"}
+RATER_ALLOWED = {"favicon", "reminders:preferences", "api:openapi-json", "api:openapi-view", *(f"api:{n}" for n in ("frameworks", "objectives", "assessments", "key_areas", "scores", "plans", "plan", "kpis", "benchmarks")), "account_login", "account_logout", "account_change_password", "account_reauthenticate", "account_inactive", "mfa_index", "usersessions_list", "socialaccount_login_cancelled", "socialaccount_login_error", "signin:account", "mfa_activate_totp", "mfa_generate_recovery_codes", "mfa_authenticate", "mfa_reauthenticate", "signin:sso_start", "home", "health", "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete", "maturity:list", "maturity:detail", "ratings:rate", "guidance", "ratings:invitation_accept"}
 
 
 @pytest.mark.parametrize("name", [n for n in EXPECTED if n in project_url_names()])

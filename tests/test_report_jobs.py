@@ -52,7 +52,7 @@ def test_the_progress_partial_shows_the_stage_and_turns_into_the_download(client
     client.get(pdf_url(last_year))
     status_url = reverse("reports:pdf_status", args=[last_year.pk]) + "?edition=councillor"
     waiting = client.get(status_url).content.decode()
-    assert "<progress" in waiting and "Waiting for a worker" in waiting and 'hx-trigger="every 1s"' in waiting
+    assert "<progress" in waiting and "Waiting to start" in waiting and 'hx-trigger="every 1s"' in waiting
     run_worker()
     ready = client.get(status_url).content.decode()
     assert "data-auto-download" in ready and "hx-trigger" not in ready
@@ -135,3 +135,26 @@ def test_a_real_db_worker_process_makes_the_report(nps2018, tmp_path):
     job.refresh_from_db()
     assert job.status == ReportJob.Status.DONE
     assert CachedReport.objects.filter(assessment=assessment, edition="councillor").exists()
+
+
+def test_the_waiting_bar_moves_on_the_last_render_time_and_never_claims_to_be_done(db, nps2018, council_a, head):
+    """Issue 29, item 10: the worker says nothing while it lays out the pages, so the bar moves on how long the
+    last render took; it never passes 95 % before the report is made, nor goes back."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.models import ReportJob
+
+    from .conftest import submitted_assessment
+
+    assessment = submitted_assessment(council_a, nps2018, 2023, head)
+    now = timezone.now()
+    job = ReportJob.objects.create(assessment=assessment, edition="full", fingerprint="x", status=ReportJob.Status.RUNNING, stage="Laying out pages", progress=50, started_at=now - timedelta(seconds=3))
+    assert job.shown_progress(now) == (50, None)  # nothing to go on yet: what the worker said
+    ReportJob.objects.create(assessment=submitted_assessment(council_a, nps2018, 2022, head), edition="full", fingerprint="y", status=ReportJob.Status.DONE, took_seconds=10)
+    assert job.shown_progress(now) == (50, 7)  # 3 s of a typical 10: the worker's 50 % stands, 7 s left
+    assert job.shown_progress(now + timedelta(seconds=4)) == (70, 3)
+    assert job.shown_progress(now + timedelta(seconds=60)) == (95, None)  # overdue: never "100 %" before it is
+    job.status = ReportJob.Status.QUEUED
+    assert job.shown_progress(now + timedelta(seconds=4)) == (50, None)
