@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.plan_edit, name="edit"),
     path("<int:pk>/publish/", views.plan_publish_view, name="publish"),
     path("<int:pk>/gap/", views.plan_gap, name="gap"),
+    path("<int:pk>/versions/<int:version>/", views.plan_version_view, name="version"),
     path("<int:pk>/export/", views.plan_export, name="export"),
     path("<int:pk>/lines/new/", views.line_edit, name="line_new"),
     path("<int:pk>/lines/key-areas/", views.plan_key_areas_add, name="add_key_areas"),

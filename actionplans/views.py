@@ -40,6 +40,7 @@ from .services import (
     plan_update,
 )
 from .tables import ActionPlanTable
+from .versions import plan_changes, plan_snapshot
 
 
 @login_required
@@ -113,6 +114,19 @@ def plan_detail(request, pk):
             "missing_key_areas": len(key_areas - {line.section_id for line in lines if line.objective_id is None}),
         },
     )
+
+
+@login_required
+@require_GET
+def plan_version_view(request, pk, version):
+    """One published version of a plan, read-only, and what changed from the version before, line by line."""
+    plan = get_plan_for_user(request, pk)
+    shown = plan_snapshot(plan=plan, version=version)
+    if shown is None:
+        raise Http404("This plan has no such version.")
+    before = plan_snapshot(plan=plan, version=version - 1) if version > 1 else None
+    changes = plan_changes(before=before, after=shown) if before else None
+    return render(request, "actionplans/version.html", {"plan": plan, "shown": shown, "changes": changes, "versions": plan.versions(), "latest": plan.version})
 
 
 @login_required

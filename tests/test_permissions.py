@@ -46,6 +46,7 @@ EXPECTED = {
     "actionplans:detail": {"GET": row(LOGIN, 200, 200, 200, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "actionplans:export": {"GET": row(LOGIN, 200, 200, 200, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "actionplans:gap": {"GET": row(LOGIN, 200, 200, 200, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
+    "actionplans:version": {"GET": row(LOGIN, 200, 200, 200, 404, 200), "POST": row(LOGIN, 405, 405, 405, 405, 405)},
     "actionplans:edit": {"GET": row(LOGIN, 403, 200, 403, 404, 403), "POST": row(LOGIN, 403, 200, 403, 404, 403)},
     "actionplans:add_key_areas": {"GET": row(LOGIN, 405, 405, 405, 405, 405), "POST": row(LOGIN, 302, 302, 403, 404, 403)},
     "actionplans:publish": {"GET": row(LOGIN, 403, 302, 403, 404, 403), "POST": row(LOGIN, 403, 302, 403, 404, 403)},  # already published: back to it
@@ -170,6 +171,7 @@ RATER = {
     "actionplans:detail": (404, 405),
     "actionplans:export": (404, 405),
     "actionplans:gap": (404, 405),
+    "actionplans:version": (404, 405),
     "actionplans:edit": (404, 404),
     "actionplans:add_key_areas": (405, 404),
     "actionplans:publish": (404, 404),
@@ -267,7 +269,7 @@ MARKERS = {
     "assessments:year_on_year": "Year on year: 2024 against 2023", "assessments:export": XLSX, "assessments:history_export": XLSX,
     "assessments:import": "Import scores from a spreadsheet",
     "actionplans:list": "Action plans – {council}", "actionplans:new": "Start an action plan for Alpha Borough Council", "actionplans:detail": "Improvement plan",
-    "actionplans:export": XLSX, "actionplans:gap": "Gap view", "actionplans:edit": "Edit the plan", "actionplans:line_new": "Add a line to the plan",
+    "actionplans:export": XLSX, "actionplans:gap": "Gap view", "actionplans:version": "Improvement plan: version 1", "actionplans:edit": "Edit the plan", "actionplans:line_new": "Add a line to the plan",
     "actionplans:line_edit": "Engaging Councillors", "actionplans:goal_new": "Add a plan-wide goal", "actionplans:goal_edit": "Edit a plan-wide goal",
     "actionplans:review_new": "Add a progress and development record", "actionplans:review_edit": "Edit a progress and development record",
     "actionplans:consideration_new": "Add a delivery consideration", "actionplans:consideration_edit": "Edit a delivery consideration",
@@ -360,7 +362,7 @@ def url_for(name, draft, submitted, plan, invitation=None):
     if name.startswith("actionplans:"):
         # A fresh item each time, so that one role's successful delete leaves something for the next.
         item = plan.considerations.create(description="Funding") if name == "actionplans:delete" else plan.considerations.first()
-        values = {"pk": plan.pk, "line": plan.lines.first().pk, "kpi": plan.kpis.first().pk, "item": item.pk, "kind": "consideration"}
+        values = {"pk": plan.pk, "line": plan.lines.first().pk, "kpi": plan.kpis.first().pk, "item": item.pk, "kind": "consideration", "version": 1}
         if name == "actionplans:review_edit":
             values["item"] = (plan.reviews.first() or plan.reviews.create(year=2024, progress="Category plans agreed")).pk
         if name == "actionplans:goal_edit":

@@ -101,7 +101,33 @@ def test_the_plan_page_lists_its_versions_after_changes(client, head, plan):
     plan.touch()
     client.force_login(head)
     page = client.get(reverse("actionplans:detail", args=[plan.pk])).content.decode()
-    assert "Versions of this plan (3)" in page and "Version 3:" in page and "Version 1:" in page
+    assert "Versions of this plan (3)" in page and ">Version 3</a>:" in page and ">Version 1</a>:" in page
+
+
+def test_any_version_opens_read_only_and_says_what_changed_from_the_one_before(client, head, councillor, plan):
+    """Issue 29, item 4: a published plan's versions can be opened and compared, line by line."""
+    from actionplans.services import line_write, plan_update
+
+    line = plan.lines.order_by("pk").first()
+    before_title = line.label
+    line_write(
+        plan_id=plan.pk, user=head, line_id=line.pk, section_id=line.section_id, title="Member champion", current_level=line.current_level,
+        owner="Democratic Services", targets=[{"year": 2025, "level": 4, "narrative": "Quarterly briefings"}],
+    )
+    plan_update(plan_id=plan.pk, user=head, title="Procurement improvement plan", start_year=2024, end_year=2026)
+    plan.refresh_from_db()
+    assert plan.version == 3
+    client.force_login(councillor)
+    first = client.get(reverse("actionplans:version", args=[plan.pk, 1])).content.decode()
+    assert "Improvement plan: version 1" in first and before_title in first and "Member champion" not in first and "What changed" not in first
+    second = client.get(reverse("actionplans:version", args=[plan.pk, 2])).content.decode()
+    changed = second[second.index("What changed from version 1"):second.index('id="lines-heading"')]
+    assert "Member champion" in changed and "Changed" in changed
+    assert "<del><span class=\"visually-hidden\">was: </span>No target</del>" in changed and "4 Leader – Quarterly briefings" in changed
+    assert "Democratic Services" in changed
+    third = client.get(reverse("actionplans:version", args=[plan.pk, 3])).content.decode()
+    assert "<del>Improvement plan</del> → <ins>Procurement improvement plan</ins>" in third
+    assert client.get(reverse("actionplans:version", args=[plan.pk, 4])).status_code == 404
 
 
 def _names(client, assessment, shown, *, landing):
