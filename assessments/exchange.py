@@ -70,6 +70,9 @@ def history_table(assessments, framework):
 def assessment_import_preview(assessment: Assessment, items):
     """Match parsed rows to this assessment's scores: (changes, problems by line, flags); nothing is written.
 
+    A row with a problem is left out of the changes (and of the value-code answers), so the good rows can be
+    imported without it while the file is fixed (issue 29, item 14).
+
     Each row is checked by the same rules as every other door (`rules.score_problems`), with the same messages.
     A change is {number, name, score_id, version, old, new, comment_changed, values, links}: `links` are evidence
     links in the file that the score does not have yet. `flags` are the key areas whose value-code answers change.
@@ -105,24 +108,33 @@ def assessment_import_preview(assessment: Assessment, items):
             given = {key: item.extras[key] for key in ("matters_most", "support_needed") if key in item.extras}
             if given:
                 section = score.objective.section
-                first = answers.setdefault(section.pk, (item.line, given, section))
-                if first[1] != given:
+                first = answers.get(section.pk)
+                if first is not None and first[1] != given:
                     row_problems.append(f"Key area {section.number}, {section.name}: its rows disagree on the value-code answers (row {first[0]} says otherwise).")
         if row_problems:
             problems[item.line] = row_problems
-            continue
+            continue  # left out: the good rows can still be imported without it
+        if score is not None and given:
+            answers.setdefault(section.pk, (item.line, given, section))
         values = {key: value for key, value in item.values.items() if key != "name"}
         values["source_text"] = rules.written_form(item.original, values.get("level"))
         fields_changed = any(key in values and getattr(score, key) != values[key] for key in merged)
         written_changed = "level" in values and values["source_text"] != score.source_text
         if fields_changed or written_changed or links:
             changes.append({
-                "number": score.objective.number, "name": score.objective.name, "score_id": score.pk, "version": score.version,
+                "line": item.line, "number": score.objective.number, "name": score.objective.name, "score_id": score.pk, "version": score.version,
                 "old": score.display_level, "new": rules.format_level(values.get("level", score.level), values.get("working_towards", score.working_towards), out_of_scope=values.get("out_of_scope", score.out_of_scope)),
                 "comment_changed": "comment" in values and values["comment"] != score.comment,
+                "comment_old": score.comment, "comment_new": values.get("comment", score.comment),
                 "values": values if (fields_changed or written_changed) else {},
                 "links": links,
             })
+    # An objective that is also in a row with a problem (twice in the file, say) is left out too: which row is right
+    # is for the person fixing the file to say.
+    doubtful = {item.number: item.line for item in items if item.line in problems and item.number is not None}
+    for change in [c for c in changes if c["number"] in doubtful]:
+        changes.remove(change)
+        problems[change["line"]] = [f"Objective {change['number']} is also in row {doubtful[change['number']]}, which has a problem: fix that row and import the file again."]
     stored = {f.section_id: f for f in assessment.key_area_flags.all()}
     flags = []
     for section_id, (_, given, section) in answers.items():

@@ -2,15 +2,12 @@ from allauth.account import views as account_views
 from allauth.socialaccount import views as socialaccount_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.decorators.http import require_GET
-from django.views.generic import RedirectView
 
 from api.api import api as read_api
 from common.forms import ChangePasswordForm, NewPasswordForm
 from config.accounts import QueuedPasswordResetView
-from config.views import admin_login, health, login
+from config.views import admin_login, favicon, health, login
 from home.views import guidance, home
 from signin import views as signin_views
 
@@ -18,7 +15,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
     # Browsers ask for /favicon.ico where a page names no icon (their PDF viewer, opening the report, does).
-    path("favicon.ico", require_GET(RedirectView.as_view(url=static("favicon.svg"), permanent=True)), name="favicon"),
+    path("favicon.ico", favicon, name="favicon"),
     path("guidance/", guidance, name="guidance"),
     path("accounts/login/", login, name="login"),
     path("accounts/login/", login, name="account_login"),  # allauth's name for the same page

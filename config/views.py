@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -81,3 +82,10 @@ def admin_login(request):
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         next_url = reverse("admin:index")
     return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
+
+
+@require_GET
+def favicon(request):
+    """The icon, for pages that name none (the browser's PDF viewer, opening a report): resolved at request time, as
+    the static files' manifest may not exist when the URLs are loaded (a management command)."""
+    return redirect(static("favicon.svg"), permanent=True)

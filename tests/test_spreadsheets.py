@@ -45,8 +45,8 @@ def upload(client, assessment, content, name="scores.xlsx", **fields):
     return client.post(reverse("assessments:import", args=[assessment.pk]), {"file": SimpleUploadedFile(name, content), **fields})
 
 
-def confirm(client, assessment):
-    return client.post(reverse("assessments:import_confirm", args=[assessment.pk]))
+def confirm(client, assessment, **kwargs):
+    return client.post(reverse("assessments:import_confirm", args=[assessment.pk]), **kwargs)
 
 
 @pytest.fixture
@@ -120,7 +120,8 @@ def test_preview_lists_every_row_problem_and_saves_nothing(client, officer, draf
     client.force_login(officer)
     response = upload(client, draft, xlsx(rows))
     problems = dict(response.context["problems"])
-    assert set(problems) == {3, 4, 5, 6, 7, 8}
+    assert set(problems) == {2, 3, 4, 5, 6, 7, 8}  # row 2 is good, but its objective is also in row 7
+    assert "is also in row 7" in problems[2][0]
     assert "There is no objective 99" in problems[3][0]
     assert "does not match objective 2" in problems[4][0]
     assert "Level 7 is out of range" in problems[5][0]
@@ -128,9 +129,27 @@ def test_preview_lists_every_row_problem_and_saves_nothing(client, officer, draf
     assert "appears twice (rows 2 and 7)" in problems[7][0]
     assert "is not an objective number" in problems[8][0]
     page = response.content.decode()
-    assert "Nothing can be imported until these rows are fixed" in page and "Import these" not in page
+    assert "7 of 7 rows have problems and will be left out" in page and "Import these" not in page
     assert confirm(client, draft).status_code == 302  # nothing pending
     assert snapshot(draft) == before
+
+
+def test_rows_with_problems_are_left_out_and_the_good_ones_imported(client, officer, draft):
+    """Issue 29, item 14: two bad rows no longer block the good changes; comment changes show what they were and are."""
+    names = dict(draft.scores.values_list("objective__number", "objective__name"))
+    Score.objects.filter(assessment=draft, objective__number=3).update(comment="Briefings twice a year")
+    rows = [["Number", "Objective", "Level", "Comment"], [1, names[1], "2", ""], [2, names[2], "9", ""], [3, names[3], "2", "Briefings every quarter"], [99, "Nothing", "3", ""]]
+    client.force_login(officer)
+    response = upload(client, draft, xlsx(rows))
+    page = response.content.decode()
+    assert set(dict(response.context["problems"])) == {3, 5}
+    assert "2 of 4 rows have problems and will be left out" in page and "Import these 2 changes and leave the 2 rows out" in page
+    assert "Briefings twice a year</del>" in page and "Briefings every quarter</ins>" in page
+    done = confirm(client, draft, follow=True)
+    said = " ".join(str(m) for m in done.context["messages"])
+    assert "2 objectives changed" in said and "rows 3, 5" in said
+    levels = dict(draft.scores.filter(objective__number__in=[1, 2, 3]).values_list("objective__number", "level"))
+    assert levels[1] == 2 and levels[3] == 2 and levels[2] != 9
 
 
 def test_a_score_changed_after_the_preview_refuses_the_whole_import(client, officer, draft):

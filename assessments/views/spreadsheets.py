@@ -79,8 +79,8 @@ def assessment_import_view(request, pk):
                 form.add_error("file", str(error))
             else:
                 changes, problems, flags = assessment_import_preview(assessment, items)
-                if not problems:
-                    request.session[_session_key(assessment)] = {"changes": changes, "flags": flags, "filename": upload.name}
+                if changes or flags:  # the good rows wait for confirmation; rows with problems are left out
+                    request.session[_session_key(assessment)] = {"changes": changes, "flags": flags, "filename": upload.name, "left_out": sorted(problems)}
                 context.update({"preview": True, "changes": changes, "flags": flags, "problems": sorted(problems.items()), "notes": notes, "row_count": len(items), "filename": upload.name})
     return render(request, "assessments/import.html", context)
 
@@ -104,5 +104,7 @@ def assessment_import_confirm(request, pk):
         changed = len(pending["changes"])
         areas = len(pending.get("flags", []))
         extra = f" and the value-code answers of {areas} key area{'' if areas == 1 else 's'}" if areas else ""
-        messages.success(request, f"Imported {pending['filename']}: {changed} objective{'' if changed == 1 else 's'} changed{extra}.")
+        left_out = pending.get("left_out", [])
+        rows = f" Left out, as they had problems: row{'' if len(left_out) == 1 else 's'} {', '.join(str(n) for n in left_out)}; fix {'it' if len(left_out) == 1 else 'them'} in the file and import it again." if left_out else ""
+        messages.success(request, f"Imported {pending['filename']}: {changed} objective{'' if changed == 1 else 's'} changed{extra}.{rows}")
     return redirect("assessments:detail", pk=pk)
