@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "signin.middleware.SessionEndMiddleware",
     "signin.middleware.SecondFactorMiddleware",
 ]
 
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "councils.context_processors.caps",
+                "signin.context_processors.session_end",
             ],
         },
     },
@@ -153,7 +155,7 @@ SOCIALACCOUNT_ADAPTER = "signin.adapters.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_SESSION_REMEMBER = True  # the session lasts SESSION_COOKIE_AGE (a working day), closed browser or not
+ACCOUNT_SESSION_REMEMBER = True  # the session lasts SESSION_COOKIE_AGE, closed browser or not (the sign-in itself a working day: SIGN_IN_SECONDS)
 ACCOUNT_FORMS = {"login": "signin.forms.LoginForm"}
 ACCOUNT_RATE_LIMITS = False  # django-axes counts failed passwords and second factors (below)
 ACCOUNT_LOGOUT_REDIRECT_URL = "login"
@@ -270,7 +272,8 @@ BEHIND_PROXY = envbool("BEHIND_PROXY", False)
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1) if BEHIND_PROXY else 0
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_AGE = envint("SESSION_HOURS", 9) * 3600  # a working day; signed out after that
+SIGN_IN_SECONDS = envint("SESSION_HOURS", 9) * 3600  # a sign-in lasts a working day from signing in (signin.middleware.SessionEndMiddleware)
+SESSION_COOKIE_AGE = SIGN_IN_SECONDS + 3600  # the session itself outlives it a little, so the sign-out can say why
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 STATIC_URL_PATH = "/static/"
 

@@ -1,3 +1,5 @@
+import time
+
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -8,7 +10,7 @@ from django.urls import reverse
 
 from . import rules
 from .models import policy_of
-from .signals import ENROLLED
+from .signals import ENROLLED, SIGNED_IN_AT
 
 # What someone who must still set up a second factor may reach: the set-up pages themselves, signing out, and files.
 OPEN_PATHS = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/", "/accounts/login/", "/health/")
@@ -51,4 +53,26 @@ class SecondFactorMiddleware:
                 return redirect(f"{reverse('login')}?next={request.path}")
             messages.info(request, "Your role needs a second factor: set up an authenticator app to continue.")
             return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+def session_seconds_left(request):
+    """How long this signed-in session has left (signin.rules.seconds_left), or None."""
+    if not request.user.is_authenticated:
+        return None
+    return rules.seconds_left(signed_in_at=request.session.get(SIGNED_IN_AT), now=time.time(), length=settings.SIGN_IN_SECONDS)
+
+
+class SessionEndMiddleware:
+    """A sign-in lasts a working day (SIGN_IN_SECONDS) from the moment it was made, however busy the session has
+    been since: past that, the person is signed out and told why. Pages warn five minutes before (base.html)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        left = session_seconds_left(request)
+        if left is not None and left <= 0:
+            logout(request)
+            messages.info(request, "You were signed out: a sign-in lasts a working day. Sign in again to carry on.")
         return self.get_response(request)

@@ -72,3 +72,11 @@ def second_factor_required(*, is_staff, is_head, everyone):
     return bool(is_staff or is_head or everyone)
 
 NO_COUNCIL = "No council here signs in with that address's own account. Sign in with your username and password, or check the address."
+
+
+def seconds_left(*, signed_in_at, now, length):
+    """Seconds until a session that began at `signed_in_at` ends (a working day, `length` seconds, after signing in,
+    however busy it has been since), or None for a session older than this rule (no note of its sign-in)."""
+    if signed_in_at is None:
+        return None
+    return int(signed_in_at + length - now)

@@ -355,7 +355,8 @@ def test_signed_in_pages_and_exports_are_never_cached_and_carry_a_permissions_po
 
 
 def test_a_session_lasts_a_working_day(settings):
-    assert settings.SESSION_COOKIE_AGE == 9 * 3600
+    """Nine hours from signing in (tests/test_mfa.py signs out after it); the session record outlives it, to say why."""
+    assert settings.SIGN_IN_SECONDS == 9 * 3600 and settings.SESSION_COOKIE_AGE > settings.SIGN_IN_SECONDS
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's locking; CI runs the same load test on PostgreSQL")

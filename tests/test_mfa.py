@@ -152,3 +152,24 @@ def test_the_demo_head_signs_in_with_the_published_demo_secret(client, db, setti
     assert response["Location"] == reverse("mfa_authenticate")
     client.post(reverse("mfa_authenticate"), {"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
     assert re.search(r"Demo Borough Council", client.get(reverse("home")).content.decode())
+
+
+def test_a_sign_in_lasts_a_working_day_from_signing_in_however_busy_the_session(client, officer, settings):
+    """The session's end is fixed at sign-in (SIGN_IN_SECONDS after it): pages know how long is left (for the
+    timeout warning) and past it the person is signed out and told why."""
+    import time_machine
+    from django.urls import reverse
+
+    settings.SECOND_FACTOR_REQUIRED = False
+    with time_machine.travel("2026-03-02 08:00", tick=False) as clock:
+        client.force_login(officer)
+        page = client.get(reverse("home")).content.decode()
+        assert f'<meta name="session-seconds-left" content="{settings.SIGN_IN_SECONDS}">' in page
+        assert '<dialog id="timeout-warning"' in page
+        clock.move_to("2026-03-02 16:57")
+        assert client.get(reverse("home")).status_code == 200  # still in, three minutes left
+        assert '<meta name="session-seconds-left" content="180">' in client.get(reverse("home")).content.decode()
+        clock.move_to("2026-03-02 17:01")
+        response = client.get(reverse("assessments:list"), follow=True)
+        assert response.redirect_chain[-1][0].startswith(reverse("login"))
+        assert "a sign-in lasts a working day" in response.content.decode()

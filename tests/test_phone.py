@@ -311,3 +311,24 @@ def test_targets_by_year_read_whole_on_a_phone_and_the_plan_table_is_not_clipped
         assert clipped == 0
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "laptop"])
+def test_the_timeout_warning_says_when_the_sign_in_ends_and_takes_the_focus(browser, live_server, council_setup, settings, size):
+    """Issue 29, item 6 (GOV.UK's timeout warning): five minutes before the working day's sign-in ends, a dialog says
+    at what time, with the focus on its button; it closes and leaves the page as it was."""
+    settings.SIGN_IN_SECONDS = 4 * 60  # four minutes left from the moment of signing in
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "officer")
+        dialog = page.get_by_role("dialog", name="You will be signed out soon")
+        dialog.wait_for()
+        assert "you will be signed out at" in dialog.inner_text()
+        assert page.evaluate("document.activeElement.textContent.trim()") == "Continue"
+        assert axe_violations(page) == []
+        page.keyboard.press("Enter")
+        assert not dialog.is_visible()
+    finally:
+        context.close()

@@ -190,6 +190,23 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready); else ready();
 })();
 
+// Timeout warning (GOV.UK's pattern): five minutes before the sign-in ends, say when, in a dialog that takes the
+// focus; the server gives the seconds left, so the warning does not depend on this computer's clock.
+(function () {
+  "use strict";
+  var meta = document.querySelector("meta[name=session-seconds-left]");
+  var dialog = document.getElementById("timeout-warning");
+  if (!meta || !dialog || !dialog.showModal) return;
+  var ends = Date.now() + parseInt(meta.content, 10) * 1000;
+  function show() {
+    if (dialog.open || Date.now() >= ends) return;
+    dialog.querySelector("[data-session-ends]").textContent = new Date(ends).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+    dialog.showModal();
+  }
+  var wait = ends - 5 * 60 * 1000 - Date.now();
+  if (wait <= 0) show(); else setTimeout(show, Math.min(wait, 2147483647));
+})();
+
 // The main menu on narrow screens: a button that shows and hides it (Bootstrap's CSS, our few lines of JS).
 (function () {
   "use strict";
