@@ -15,7 +15,7 @@ class InviteForm(PlainForm, forms.Form):
     last_name = forms.CharField(max_length=150)
     email = forms.EmailField(help_text="The invitation goes here: a link, valid for 7 days and usable once, where they choose their own password.")
     username = forms.CharField(
-        label="Sign-in name (optional)", max_length=64, required=False,
+        label="Sign-in name (optional)", max_length=150, required=False,  # the username rule says what is allowed, and that it is 64 at most
         help_text="Leave it empty and they sign in with their e-mail address; they see it when they choose their password.",
     )
     directorate = forms.ModelChoiceField(queryset=None, required=False, empty_label="No directorate")

@@ -50,7 +50,7 @@ class ReportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True, help_text="When the worker began the render now running (or the last one)")
-    took_seconds = models.FloatField(null=True, blank=True, help_text="How long the last finished render took: the waiting page's estimate")
+    took_seconds = models.FloatField(null=True, blank=True, help_text="How long its render takes: the last one's time (before the first, a typical one's): the waiting page's estimate")
     notify = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="People to e-mail when it is ready (or has failed)")
 
     class Meta:
@@ -59,12 +59,11 @@ class ReportJob(models.Model):
     def __str__(self):
         return f"{self.assessment} ({self.edition}): {self.get_status_display()}"
 
-    def expected_seconds(self):
-        """How long a render of this edition takes: this report's last render, else the latest few of the edition
-        (their median), else None. One query at most."""
-        if self.took_seconds:
-            return self.took_seconds
-        recent = sorted(ReportJob.objects.filter(edition=self.edition, took_seconds__isnull=False).order_by("-updated_at").values_list("took_seconds", flat=True)[:5])
+    @classmethod
+    def typical_seconds(cls, edition):
+        """How long a render of `edition` takes: the median of the latest few finished (None before any). The
+        worker asks it as it starts a report never made before, so the waiting page has an estimate at once."""
+        recent = sorted(cls.objects.filter(edition=edition, status=cls.Status.DONE, took_seconds__isnull=False).order_by("-updated_at").values_list("took_seconds", flat=True)[:5])
         return recent[len(recent) // 2] if recent else None
 
     def shown_progress(self, now=None):
@@ -73,7 +72,7 @@ class ReportJob(models.Model):
         time the last render took, never past 95 % before it is done nor backwards (issue 29, item 10)."""
         if self.status != self.Status.RUNNING or self.started_at is None:
             return self.progress, None
-        expected = self.expected_seconds()
+        expected = self.took_seconds
         if not expected:
             return self.progress, None
         elapsed = ((now or timezone.now()) - self.started_at).total_seconds()

@@ -99,7 +99,8 @@ def report_job_run(*, job_id):
         return
     asked = job.fingerprint
     started = timezone.now()
-    ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, attempts=job.attempts + 1, error="", started_at=started, updated_at=started)
+    estimate = job.took_seconds or ReportJob.typical_seconds(job.edition)
+    ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, attempts=job.attempts + 1, error="", started_at=started, took_seconds=estimate, updated_at=started)
     assessment = job.assessment
     try:
         made = report_fingerprint(assessment.pk)

@@ -131,7 +131,7 @@ def _progress_context(request, assessment, edition, pdf, job):
     """What the progress page and its polled partial show: the stage and an honest bar, or the report, and whether we will e-mail."""
     watching = job is not None and job.notify.filter(pk=request.user.pk).exists()
     percent, left = job.shown_progress() if job is not None else (100, None)
-    expected = job.expected_seconds() if job is not None and pdf is None else None
+    expected = job.took_seconds if job is not None and pdf is None else None
     return {
         "assessment": assessment, "edition_label": EDITIONS[edition], "job": job, "ready": pdf is not None, "urls": _report_urls(assessment, edition),
         "watching": watching, "percent": percent, "seconds_left": left, "expected": round(expected) if expected else None,

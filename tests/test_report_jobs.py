@@ -152,7 +152,9 @@ def test_the_waiting_bar_moves_on_the_last_render_time_and_never_claims_to_be_do
     now = timezone.now()
     job = ReportJob.objects.create(assessment=assessment, edition="full", fingerprint="x", status=ReportJob.Status.RUNNING, stage="Laying out pages", progress=50, started_at=now - timedelta(seconds=3))
     assert job.shown_progress(now) == (50, None)  # nothing to go on yet: what the worker said
+    assert ReportJob.typical_seconds("full") is None
     ReportJob.objects.create(assessment=submitted_assessment(council_a, nps2018, 2022, head), edition="full", fingerprint="y", status=ReportJob.Status.DONE, took_seconds=10)
+    job.took_seconds = ReportJob.typical_seconds("full")  # as the worker sets it when it starts a report never made before
     assert job.shown_progress(now) == (50, 7)  # 3 s of a typical 10: the worker's 50 % stands, 7 s left
     assert job.shown_progress(now + timedelta(seconds=4)) == (70, 3)
     assert job.shown_progress(now + timedelta(seconds=60)) == (95, None)  # overdue: never "100 %" before it is
