@@ -25,7 +25,7 @@ TARGET_MS = 1000
 OBSERVE = """
 window.__firstChart = null;
 new MutationObserver((records, observer) => {
-  if (document.querySelector('.js-plotly-plot svg.main-svg')) { window.__firstChart = performance.now(); observer.disconnect(); }
+  if (document.querySelector('.chart-static img, .js-plotly-plot svg.main-svg')) { window.__firstChart = performance.now(); observer.disconnect(); }
 }).observe(document, {childList: true, subtree: true});
 """
 

@@ -102,7 +102,10 @@ def key_area_history(assessments):
 
 def history_rows(history):
     """The year-on-year table: one row per key area, its weakest level in each year."""
-    return [{"name": f"{s['number']}. {s['name']}", "values": [s["weakest"].get(y) for y in history["years"]]} for s in history["sections"]]
+    return [
+        {"name": f"{s['number']}. {s['name']}", "values": [s["weakest"].get(y) for y in history["years"]], "cells": [(y, s["weakest"].get(y)) for y in history["years"]]}
+        for s in history["sections"]
+    ]
 
 
 def _spread(histogram):

@@ -8,7 +8,7 @@ from maturity.levels import Level
 
 from .chartdata import LEVEL_COLOURS, LEVEL_KEYS, LEVEL_TEXT_COLOURS
 
-FONT = 'font-family="Report Sans"'  # the report's embedded @font-face
+FONT = 'font-family="Report Sans, DejaVu Sans, Arial, sans-serif"'  # the report's embedded @font-face; on a page, the browser's sans
 
 
 def _svg(width, height, body, label):

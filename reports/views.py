@@ -14,7 +14,7 @@ from common.numbers import year_param
 from councils.access import require_member
 from maturity.models import Framework
 
-from . import charts
+from . import charts, svg
 from .access import get_benchmark_council_for_user, get_dashboard_council_for_user
 from .chartdata import (
     GROUPS,
@@ -74,6 +74,8 @@ def dashboard(request):
                 "objectives": charts.as_json(charts.scores_by_objective(data)),
                 "profile": charts.as_json(charts.key_area_profile(profile)) if profile and profile["areas"] else None,
             },
+            # The summary charts drawn on the server as well (the PDF's pictures): shown at once, Plotly on demand.
+            "pictures": {"overall": svg.overall_distribution(data), "sections": svg.section_distributions(data), "objectives": svg.scores_by_objective(data)},
             "kpi_figures": [(trend, f"chart-kpi-{trend['kpi'].pk}", charts.as_json(charts.kpi_trend(trend))) for trend in trends if trend["rows"]],
             "captions": charts.captions(data, history, profile),
             "history_rows": history_rows(history),

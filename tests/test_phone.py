@@ -332,3 +332,22 @@ def test_the_timeout_warning_says_when_the_sign_in_ends_and_takes_the_focus(brow
         assert not dialog.is_visible()
     finally:
         context.close()
+
+
+def test_the_dashboard_heat_map_shows_each_key_area_newest_year_first_on_a_phone(browser, live_server, council_setup):
+    """Issue 29, item 1: no year of the heat-map off to the side; the newest comes first in each key area's card."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "councillor")
+        page.goto(f"{live_server.url}/dashboard/")
+        row = page.locator("table.heatmap tbody tr").first
+        cells = row.locator("td")
+        boxes = [cells.nth(i).bounding_box() for i in range(cells.count())]
+        assert all(box["x"] >= 0 and box["x"] + box["width"] <= 390 for box in boxes), boxes
+        labels = [cells.nth(i).get_attribute("data-label") for i in range(cells.count())]
+        leftmost = min(range(len(boxes)), key=lambda i: (boxes[i]["y"], boxes[i]["x"]))
+        assert labels[leftmost] == max(labels), (labels, boxes)  # the newest year first
+        assert axe_violations(page) == []
+    finally:
+        context.close()
