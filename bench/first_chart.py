@@ -4,19 +4,15 @@
 
 The production profile: DEBUG off, static files collected and compressed (whitenoise's manifest storage), gunicorn;
 the demo data in a fresh SQLite file. Each run is a new browser context, so the cache is cold. Measured in the page:
-`performance.now()` when Plotly's first chart SVG is attached (a MutationObserver added before the page loads), at
+`performance.now()` when the first chart (the server's picture, or a Plotly SVG) is attached (a MutationObserver added before the page loads), at
 1366 px and at a 390 px phone width. Target: ≤ 1 s.
 """
 
 import argparse
 import os
 import platform
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -36,37 +32,14 @@ def main():
     parser.add_argument("--write")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
-    from load import free_port
+    from production import demo_server
 
-    workdir = Path(tempfile.mkdtemp(prefix="nps-first-chart-"))
-    env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0", "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "SECRET_KEY": "first-chart-benchmark-only-secret-key-0123456789", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    manage = [sys.executable, "manage.py"]
-    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["seed_demo", "--force"]):
-        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--log-level", "warning"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
     results = {}
-    try:
+    with demo_server("first-chart") as (base, _env):
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=["--no-sandbox"])
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    page = browser.new_page()
-                    page.goto(f"{base}/health/")
-                    page.close()
-                    break
-                except Exception:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.3)
             for width in (1366, 390):
                 samples = []
                 for _ in range(args.runs):
@@ -90,12 +63,6 @@ def main():
                     context.close()
                 results[width] = samples
             browser.close()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(60)
-        except subprocess.TimeoutExpired:
-            server.kill()
     lines = [
         f"### First chart {datetime.now():%Y-%m-%d %H:%M} — {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "",

@@ -16,11 +16,9 @@ import json
 import os
 import platform
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -44,44 +42,22 @@ def main():
     parser.add_argument("--write")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
-    from load import free_port
+    from production import MANAGE, demo_server
 
     binary = lighthouse()
-    workdir = Path(tempfile.mkdtemp(prefix="nps-lighthouse-"))
-    env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0", "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "SECRET_KEY": "lighthouse-benchmark-only-secret-key-0123456789", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    manage = [sys.executable, "manage.py"]
-    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["seed_demo", "--force"]):
-        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    draft = subprocess.run(
-        manage + ["shell", "-c", "from assessments.models import Assessment; print(Assessment.objects.filter(status=Assessment.Status.DRAFT).order_by('-year').first().pk)"],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1]
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--log-level", "warning"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    pages = [("Councillor dashboard", "councillor", "/dashboard/"), ("Home page (councillor)", "councillor", "/"), ("Scoring page, one key area (officer)", "officer", f"/assessments/{draft}/sections/1/")]
+    workdir = Path(tempfile.mkdtemp(prefix="nps-lighthouse-report-"))
     results = []
-    try:
+    with demo_server("lighthouse") as (base, env):
+        draft = subprocess.run(
+            MANAGE + ["shell", "-c", "from assessments.models import Assessment; print(Assessment.objects.filter(status=Assessment.Status.DRAFT).order_by('-year').first().pk)"],
+            cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]
+        pages = [("Councillor dashboard", "councillor", "/dashboard/"), ("Home page (councillor)", "councillor", "/"), ("Scoring page, one key area (officer)", "officer", f"/assessments/{draft}/sections/1/")]
         from playwright.sync_api import sync_playwright
 
         cookies = {}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=["--no-sandbox"])
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    page = browser.new_page()
-                    page.goto(f"{base}/health/")
-                    page.close()
-                    break
-                except Exception:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.3)
             for user in {who for _, who, _ in pages}:
                 context = browser.new_context()
                 page = context.new_page()
@@ -115,13 +91,7 @@ def main():
                 if not middle["url"].endswith(path):
                     raise SystemExit(f"Lighthouse ended on {middle['url']}, not {path}: the sign-in cookie did not hold")
                 results.append((name, preset, middle, [r["score"] for r in runs]))
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
+    shutil.rmtree(workdir, ignore_errors=True)
     lines = [
         f"### Lighthouse {datetime.now():%Y-%m-%d %H:%M} — {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, Lighthouse {VERSION}",
         "",
