@@ -15,6 +15,7 @@ import logging
 import uuid
 
 from django.db import models, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -118,7 +119,7 @@ def score_write(
     """
     door = Door(door)
     lock_draft_of_score(score_id)
-    score = Score.objects.select_related("objective").prefetch_related("directorate_ratings__directorate").get(pk=score_id)
+    score = Score.objects.select_related("objective").prefetch_related(Prefetch("directorate_ratings", queryset=DirectorateRating.objects.select_related("directorate"))).get(pk=score_id)
 
     if directorate_levels is KEEP:
         wanted = {r.directorate_id: r.level for r in score.directorate_ratings.all()}

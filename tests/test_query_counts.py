@@ -110,3 +110,19 @@ def test_an_invitees_rating_page_is_bounded(client, invitation, django_assert_ma
     client.force_login(invitation.rater)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("ratings:rate", args=[invitation.pk])).status_code == 200
+
+
+def test_autosave_is_bounded_with_directorate_levels(client, officer, draft, django_assert_max_num_queries):
+    """Issue 26: the write path stays short; the stored directorate levels are read once, under the lock."""
+    from .conftest import score_post
+
+    client.force_login(officer)
+    directorates = list(draft.council.directorates.all())
+    url = reverse("assessments:autosave", args=[draft.pk, 3])
+    score = draft.scores.get(objective__number=3)
+    client.post(url, score_post(3, level=2, version=score.version, directorates={d: 2 for d in directorates}), HTTP_HX_REQUEST="true")
+    score.refresh_from_db()
+    with django_assert_max_num_queries(14 + 2 * len(directorates)):  # each directorate's level changed: its row and its history row
+        response = client.post(url, score_post(3, level=3, version=score.version, comment="Quarterly", directorates={d: 3 for d in directorates}), HTTP_HX_REQUEST="true")
+    assert response["X-Autosave-State"] == "saved"
+    assert sorted(score.directorate_ratings.values_list("level", flat=True)) == [3] * len(directorates)

@@ -219,11 +219,11 @@ def _autosave_response(request, context, state, status):
 def objective_autosave(request, pk, number):
     """Autosave of one objective: 200 saved, 422 invalid, 409 stale, 423 submitted."""
     assessment = get_assessment_for_user(request, pk, edit=True)
-    score = get_object_or_404(
-        Score.objects.select_related("objective__section").prefetch_related("directorate_ratings"), assessment=assessment, objective__number=number
-    )  # attached evidence is counted only if the level is 5
+    score = get_object_or_404(Score.objects.select_related("objective__section"), assessment=assessment, objective__number=number)
     directorates = list(assessment.council.directorates.all())
-    form = score_form(score, directorates, request.POST)
+    # Validation needs no starting values (a card posts all of its fields), so the stored directorate levels are not
+    # read here: score_write reads them under the lock. Attached evidence is counted only for a 5.
+    form = ScoreForm(request.POST, prefix=f"o{number}", directorates=directorates, score=score)
     context = {"assessment": assessment, "score": score, "form": form}
     if not assessment.is_draft:
         return _autosave_response(request, context, "locked", 423)
