@@ -220,7 +220,15 @@ def main():
     parser.add_argument("--reports", type=int, default=0, help="report jobs to run in the second half (20 in the issue)")
     parser.add_argument("--report-workers", type=int, default=1)
     parser.add_argument("--report-nice", type=int, default=10, help="the report workers' niceness (0: the same priority as the web)")
-    args = parser.parse_args()
+    parser.add_argument("--fairness", action="store_true", help="instead: one officer floods changes and report clicks; another council's report must wait at most one render (bench/report_fairness.py)")
+    args, rest = parser.parse_known_args()
+    if args.fairness:  # issue 27: the fairness of the report queue, measured through a real worker
+        import report_fairness
+
+        sys.argv = [sys.argv[0], *rest]
+        return report_fairness.main()
+    if rest:
+        parser.error(f"unrecognised arguments: {' '.join(rest)}")
     args.seconds = min(args.seconds, 120 if args.reports else 60)
 
     draft, sessions, jobs = setup(args.officers, args.reports)
