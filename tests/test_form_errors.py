@@ -38,15 +38,23 @@ FORMS = {
     "change password": ("officer", lambda s: "/accounts/password_change/", "Change my password", lambda page: page.fill("#id_new_password1", "short")),
     "reset password": (None, lambda s: "/accounts/password_reset/", "Send the link", None),
     "sign in": (None, lambda s: "/accounts/login/", "Sign in", lambda page: (page.fill("#id_username", "officer"), page.fill("#id_password", "wrong"))),
+    "choose a password (invitation)": (None, lambda s: s["invitation_link"], "Set my password and start", lambda page: (page.fill("#id_new_password1", "Correct-horse-battery-9"), page.fill("#id_new_password2", "Another-horse-battery-9"))),
 }
 
 
 @pytest.fixture
 def forms_setup(council_setup, transactional_db):  # noqa: F811
+    from django.contrib.auth import get_user_model
+
+    from ratings.invitations import invitation_link
+
     from .conftest import make_user
 
     make_user("staff", staff=True)
-    return council_setup
+    rater = council_setup["invitation"].rater
+    get_user_model().objects.filter(pk=rater.pk).update(password="!unusable")  # invited: no password yet
+    rater.refresh_from_db()
+    return {**council_setup, "invitation_link": invitation_link(rater, "")}
 
 
 @pytest.mark.parametrize("size", ["laptop", "phone"])
