@@ -63,7 +63,8 @@
       draw(el).then(function () {
         if (picture) { picture.hidden = true; }
         button.remove();
-        el.focus && el.setAttribute("tabindex", "-1");
+        el.setAttribute("tabindex", "-1");  // the button that had the focus is gone: the chart that replaced the picture takes it
+        el.focus();
       });
     });
   }
