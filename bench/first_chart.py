@@ -32,7 +32,7 @@ def main():
     parser.add_argument("--write")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
-    from production import demo_server
+    from production import demo_server, finish
 
     results = {}
     with demo_server("first-chart") as (base, _env):
@@ -76,12 +76,7 @@ def main():
         median = statistics.median(samples)
         ok &= median <= TARGET_MS
         lines.append(f"| {width} px | {median:.0f} | {max(samples):.0f} | ≤ {TARGET_MS} |")
-    lines.append("")
-    print("\n".join(lines))
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as handle:
-            handle.write("\n" + "\n".join(lines))
-    sys.exit(0 if ok else 1)
+    finish(lines, write=args.write, ok=ok)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ def main():
     parser.add_argument("--write")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
-    from production import MANAGE, demo_server
+    from production import MANAGE, demo_server, finish
 
     binary = lighthouse()
     workdir = Path(tempfile.mkdtemp(prefix="nps-lighthouse-report-"))
@@ -104,12 +104,7 @@ def main():
     for name, preset, middle, scores in results:
         ok &= middle["score"] >= TARGETS[preset]
         lines.append(f"| {name} | {preset} | {middle['score']} | {', '.join(map(str, scores))} | {middle['tbt']:.0f} | {middle['lcp']:.0f} | {middle['cls']:.3f} | ≥ {TARGETS[preset]} |")
-    lines.append("")
-    print("\n".join(lines))
-    if args.write:
-        with open(args.write, "a", encoding="utf-8") as handle:
-            handle.write("\n" + "\n".join(lines))
-    sys.exit(0 if ok else 1)
+    finish(lines, write=args.write, ok=ok)
 
 
 if __name__ == "__main__":

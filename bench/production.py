@@ -52,3 +52,13 @@ def demo_server(name):
         except subprocess.TimeoutExpired:
             server.kill()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def finish(lines, *, write, ok):
+    """Print a benchmark's table, append it to `write` (docs/benchmarks.md) if asked, and exit 0 only if its targets were met."""
+    lines.append("")
+    print("\n".join(lines))
+    if write:
+        with open(write, "a", encoding="utf-8") as handle:
+            handle.write("\n" + "\n".join(lines))
+    sys.exit(0 if ok else 1)
