@@ -166,7 +166,7 @@ class PlanLine(models.Model):
 
     class Meta:
         # Lines outside the framework come after the key areas.
-        ordering = ["plan", models.F("section__number").asc(nulls_last=True), "objective__number", "order", "pk"]
+        ordering = ["plan_id", models.F("section__number").asc(nulls_last=True), "objective__number", "order", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(current_level__isnull=True) | Q(current_level__gte=1, current_level__lte=5), name="line_current_level_1_to_5"),
             # An area outside the framework has a title, and no objective or level of the framework.
@@ -257,7 +257,7 @@ class LineTarget(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["line", "year"]
+        ordering = ["line_id", "year"]
         constraints = [
             models.UniqueConstraint(fields=["line", "year"], name="one_target_per_line_and_year"),
             models.CheckConstraint(condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=5), name="target_level_1_to_5"),
@@ -284,7 +284,7 @@ class PlanGoal(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["plan", "review_date", "pk"]
+        ordering = ["plan_id", "review_date", "pk"]
         verbose_name = "goal"
         constraints = [
             models.CheckConstraint(
@@ -322,7 +322,7 @@ class DeliveryConsideration(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["plan", "section__number", "pk"]
+        ordering = ["plan_id", "section__number", "pk"]
 
     def __str__(self):
         return self.description[:60]
@@ -367,7 +367,7 @@ class Kpi(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["plan", "section__number", "pk"]
+        ordering = ["plan_id", "section__number", "pk"]
         verbose_name = "KPI"
 
     def __str__(self):
@@ -445,7 +445,7 @@ class PlanReview(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["plan", "year"]
+        ordering = ["plan_id", "year"]
         constraints = [models.UniqueConstraint(fields=["plan", "year"], name="one_review_per_plan_year")]
         verbose_name = "progress and development record"
 
@@ -463,7 +463,7 @@ class KpiValue(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["kpi", "period_start"]
+        ordering = ["kpi_id", "period_start"]
         constraints = [models.UniqueConstraint(fields=["kpi", "period_start"], name="one_value_per_kpi_period")]
 
     def __str__(self):

@@ -98,14 +98,19 @@ def plan_kpis(plan):
     return plan.kpis.select_related("section", "line__section", "line__objective").prefetch_related(Prefetch("values", queryset=KpiValue.objects.order_by("period_start")))
 
 
-def plan_display(*, plan, year=None, today=None):
+def plan_display(*, plan, year=None, today=None, shown=None):
     """The plan prepared for display, measured against the latest submitted year (up to `year`, for a year's view).
 
     {plan, current (the current published plan when `plan` is not it, else None), assessed, lines (each with
     .assessed, .state, .state_label and .cells: [{year, target, descriptor}]), progress {achieved, on_track, overdue,
     no_target}, current_roll_up, kpis (each with .rows), kpi_status {met, judged, total}, considerations, goals, reviews}.
+
+    `shown`: the assessment of `year` the caller is showing, if it has it: a submitted one is itself the latest
+    submitted year up to `year`, which saves looking it up. considerations, goals and reviews are read when first used
+    (a page of figures that never lists them makes no query for them).
     """
-    assessed = assessed_levels(assessment=latest_assessment(plan=plan, up_to_year=year))
+    same_year = shown is not None and not shown.is_draft and shown.year == year and (shown.council_id, shown.framework_id) == (plan.council_id, plan.framework_id)
+    assessed = assessed_levels(assessment=shown if same_year else latest_assessment(plan=plan, up_to_year=year))
     lines = list(plan_lines(plan))
     for line in lines:
         line.assessed = line.assessed_level(assessed)
@@ -127,9 +132,9 @@ def plan_display(*, plan, year=None, today=None):
         "current_roll_up": rules.roll_up([line.current_level for line in lines if line.objective_id is None and line.section_id]),
         "kpis": kpis,
         "kpi_status": {"met": judged.count("met"), "judged": len(judged), "total": len(kpis)},
-        "considerations": list(plan.considerations.select_related("section")),
-        "goals": list(plan.goals.all()),
-        "reviews": list(plan.reviews.all()),
+        "considerations": plan.considerations.select_related("section"),
+        "goals": plan.goals.all(),
+        "reviews": plan.reviews.all(),
     }
 
 

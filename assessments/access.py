@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from councils.access import can_edit_council, council_scope, is_head_of, membership_of
 
-from .models import Assessment
+from .models import Assessment, Score
 
 SUBMITTED = Assessment.Status.SUBMITTED
 
@@ -47,7 +47,20 @@ def visible_assessments(user):
 def get_assessment_for_user(request, pk, *, edit=False, head=False, response_sheet=False):
     """The assessment if this user may see it (404 otherwise); 403 if they may see but not do."""
     assessment = get_object_or_404(Assessment.objects.select_related("council", "framework", "submitted_by"), pk=pk)
-    user = request.user
+    return _checked(request.user, assessment, edit=edit, head=head, response_sheet=response_sheet)
+
+
+def get_score_for_user(request, pk, number, *, edit=False):
+    """One objective's score of the assessment, with its assessment, objective and key area, found in one query, if
+    this user may see that assessment (get_assessment_for_user's rule, 404 otherwise; 403 if they may see but not do)."""
+    score = get_object_or_404(
+        Score.objects.select_related("assessment__council", "assessment__framework", "objective__section"), assessment_id=pk, objective__number=number
+    )
+    _checked(request.user, score.assessment, edit=edit)
+    return score
+
+
+def _checked(user, assessment, *, edit=False, head=False, response_sheet=False):
     scope = assessment_scope(user)
     if scope is None or scope[0] not in ("all", assessment.council_id):
         raise Http404("No such assessment.")

@@ -130,7 +130,7 @@ class Score(models.Model):
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
-        ordering = ["assessment", "objective__number"]
+        ordering = ["assessment_id", "objective__number"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "objective"], name="one_score_per_objective"),
             models.CheckConstraint(condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=5), name="score_level_1_to_5"),
@@ -170,7 +170,7 @@ class DirectorateRating(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["score", "directorate__order"]
+        ordering = ["score_id", "directorate__order"]
         constraints = [
             models.UniqueConstraint(fields=["score", "directorate"], name="one_rating_per_directorate"),
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="rating_level_1_to_5"),
@@ -195,7 +195,7 @@ class AssessmentEvent(models.Model):
     reason = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["assessment", "at"]
+        ordering = ["assessment_id", "at"]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
@@ -215,7 +215,7 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["score", "uploaded_at"]
+        ordering = ["score_id", "uploaded_at"]
         verbose_name_plural = "evidence"
         constraints = [models.CheckConstraint(condition=~Q(file="") | ~Q(url=""), name="evidence_is_a_file_or_a_link")]
 
@@ -241,7 +241,7 @@ class KeyAreaFlags(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["assessment", "section__number"]
+        ordering = ["assessment_id", "section__number"]
         constraints = [models.UniqueConstraint(fields=["assessment", "section"], name="one_flags_row_per_key_area")]
 
     def __str__(self):

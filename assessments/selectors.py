@@ -95,8 +95,18 @@ def objective_level_counts_sql(*, assessments):
     return dict(counts)
 
 
-def previous_submitted(*, assessment):
-    """The latest submitted assessment of an earlier year, same council and framework, or None."""
+def previous_submitted(*, assessment, among=None):
+    """The latest submitted assessment of an earlier year, same council and framework, or None.
+
+    `among`: assessments already read that hold every submitted year of that council and framework (a page's list of
+    the council's years, say), to pick from instead of asking the database.
+    """
+    if among is not None:
+        earlier = [
+            a for a in among
+            if a.status == Assessment.Status.SUBMITTED and (a.council_id, a.framework_id) == (assessment.council_id, assessment.framework_id) and a.year < assessment.year
+        ]
+        return max(earlier, key=lambda a: a.year, default=None)
     return (
         Assessment.objects.submitted()
         .filter(council_id=assessment.council_id, framework_id=assessment.framework_id, year__lt=assessment.year)

@@ -15,7 +15,7 @@ import logging
 import uuid
 
 from django.db import models, transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -119,7 +119,12 @@ def score_write(
     """
     door = Door(door)
     lock_draft_of_score(score_id)
-    score = Score.objects.select_related("objective").prefetch_related(Prefetch("directorate_ratings", queryset=DirectorateRating.objects.select_related("directorate"))).get(pk=score_id)
+    # Its directorate levels are read only if it has any (most scores have none): one query fewer for them.
+    score = Score.objects.select_related("objective").annotate(has_ratings=Exists(DirectorateRating.objects.filter(score_id=OuterRef("pk")))).get(pk=score_id)
+    if score.has_ratings:
+        prefetch_related_objects([score], Prefetch("directorate_ratings", queryset=DirectorateRating.objects.select_related("directorate")))
+    else:
+        score._prefetched_objects_cache = {"directorate_ratings": DirectorateRating.objects.none()}
 
     if directorate_levels is KEEP:
         wanted = {r.directorate_id: r.level for r in score.directorate_ratings.all()}
@@ -192,6 +197,7 @@ def score_write(
     for rating in existing.values():
         rating._history_user = user
         rating.delete()
+    score._prefetched_objects_cache.pop("directorate_ratings", None)  # read as they now stand, if asked
     return score
 
 

@@ -44,7 +44,7 @@ class Directorate(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["council", "order", "name"]
+        ordering = ["council_id", "order", "name"]
         constraints = [models.UniqueConstraint(fields=["council", "name"], name="unique_directorate_name")]
 
     def __str__(self):
@@ -65,7 +65,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
-        ordering = ["council", "role"]
+        ordering = ["council_id", "role"]
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()}, {self.council}"

@@ -48,7 +48,7 @@ class Theme(models.Model):
     name = models.CharField(max_length=200)
 
     class Meta:
-        ordering = ["framework", "order"]
+        ordering = ["framework_id", "order"]
         constraints = [models.UniqueConstraint(fields=["framework", "name"], name="unique_theme_name")]
 
     def __str__(self):
@@ -72,7 +72,7 @@ class Section(models.Model):
     TEXT_FIELDS = ("name", "theme", "description", "what_it_is", "why_it_is_important")
 
     class Meta:
-        ordering = ["framework", "number"]
+        ordering = ["framework_id", "number"]
         constraints = [models.UniqueConstraint(fields=["framework", "number"], name="unique_section_number")]
 
     def __str__(self):
@@ -99,7 +99,7 @@ class LevelPrinciple(models.Model):
     text = models.TextField()
 
     class Meta:
-        ordering = ["section", "level"]
+        ordering = ["section_id", "level"]
         constraints = [models.UniqueConstraint(fields=["section", "level"], name="unique_principle_level")]
 
     def __str__(self):
@@ -128,7 +128,7 @@ class Objective(models.Model):
     objects = ObjectiveQuerySet.as_manager()
 
     class Meta:
-        ordering = ["framework", "number"]
+        ordering = ["framework_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "number"], name="unique_objective_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="objective_number_positive"),
@@ -157,7 +157,7 @@ class LevelDescriptor(models.Model):
     text = models.TextField()
 
     class Meta:
-        ordering = ["objective", "level"]
+        ordering = ["objective_id", "level"]
         constraints = [models.UniqueConstraint(fields=["objective", "level"], name="unique_descriptor_level")]
 
     def __str__(self):

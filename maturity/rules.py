@@ -17,7 +17,6 @@ This module is pure: plain values in, plain values out; no database.
 
 import re
 import unicodedata
-from statistics import mean
 
 from .levels import Level
 
@@ -60,7 +59,7 @@ def roll_up(levels):
     scored = [level for level in in_scope if level is not None]
     return {
         "weakest": min(scored) if scored else None,
-        "mean": round(mean(scored), 1) if scored else None,
+        "mean": round(sum(scored) / len(scored), 1) if scored else None,  # integers: the same float as statistics.mean, far cheaper
         "scored": len(scored),
         "total": len(in_scope),
     }

@@ -37,7 +37,7 @@ class Invitation(models.Model):
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["assessment", "created_at"]
+        ordering = ["assessment_id", "created_at"]
         constraints = [models.UniqueConstraint(fields=["assessment", "rater"], name="one_invitation_per_rater")]
 
     def __str__(self):
@@ -58,7 +58,7 @@ class Rating(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["invitation", "objective__number"]
+        ordering = ["invitation_id", "objective__number"]
         constraints = [
             models.UniqueConstraint(fields=["invitation", "objective"], name="one_rating_per_objective"),
             models.CheckConstraint(condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=5), name="rating_1_to_5"),

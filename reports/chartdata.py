@@ -185,13 +185,14 @@ def headline(council, framework_id=None):
     """What a councillor needs first: the latest signed-off year's weakest level and mean, the change since the year
     before, the plan that year is judged against (the same plan its dashboard and report show) with its progress and
     how many KPIs met their latest target. None before any year is signed off."""
-    submitted = Assessment.objects.submitted().filter(council=council).select_related("framework", "council")
+    submitted = Assessment.objects.submitted().filter(council=council).select_related("framework", "council", "submitted_by")
     if framework_id:
         submitted = submitted.filter(framework_id=framework_id)
-    latest = submitted.order_by("-year", "-submitted_at").first()
-    if latest is None:
+    years = list(submitted.order_by("-year", "-submitted_at"))  # a council's signed-off years: a few rows
+    if not years:
         return None
-    previous = previous_submitted(assessment=latest)
+    latest = years[0]
+    previous = previous_submitted(assessment=latest, among=years)
     plan = plan_shown_for(assessment=latest)
-    display = plan_display(plan=plan, year=latest.year) if plan is not None else None
+    display = plan_display(plan=plan, year=latest.year, shown=latest) if plan is not None else None
     return {"assessment": latest, "previous": previous, "summary": summary(latest, previous), "plan": display}

@@ -82,7 +82,7 @@ def _value_codes(assessment):
 
 
 def _plan_context(assessment, plan):
-    display = plan_display(plan=plan, year=assessment.year)
+    display = plan_display(plan=plan, year=assessment.year, shown=assessment)
     return {
         "plan": plan,
         "plan_view": display,

@@ -47,17 +47,17 @@ def _chosen_assessment(request, assessments):
 @require_GET
 def dashboard(request):
     council = get_dashboard_council_for_user(request)
-    assessments = list(visible_assessments(request.user).for_council(council).select_related("framework").order_by("-year", "framework__code"))
+    assessments = list(visible_assessments(request.user).for_council(council).select_related("framework", "submitted_by").order_by("-year", "framework__code"))
     assessment = _chosen_assessment(request, assessments)
     context = {"council": council, "assessments": assessments, "assessment": assessment, "level_keys": LEVEL_KEY_LABELS}
     if assessment is None:
         return render(request, "reports/dashboard.html", context)
     same_framework = [a for a in assessments if a.framework_id == assessment.framework_id]
-    previous = previous_submitted(assessment=assessment)
+    previous = previous_submitted(assessment=assessment, among=assessments)  # every reader of a dashboard sees every submitted year
     data = summary(assessment, previous)
     history = key_area_history([a for a in same_framework if (not a.is_draft and a.year <= assessment.year) or a.pk == assessment.pk])
     plan = plan_shown_for(assessment=assessment)
-    display = plan_display(plan=plan, year=assessment.year) if plan else None
+    display = plan_display(plan=plan, year=assessment.year, shown=assessment) if plan else None
     profile = plan_profile(display) if display else None
     trends = [{"kpi": kpi, "rows": kpi.rows} for kpi in display["kpis"]] if display else []
     context.update(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from maturity.levels import Level
 from maturity.models import Section
 
-from ..access import can_edit_assessment, get_assessment_for_user
+from ..access import can_edit_assessment, get_assessment_for_user, get_score_for_user
 from ..forms import ScoreForm
 from ..models import Score
 from ..selectors import EMPTY_FIGURES, previous_submitted, year_levels
@@ -218,9 +218,12 @@ def _autosave_response(request, context, state, status):
 @require_POST
 def objective_autosave(request, pk, number):
     """Autosave of one objective: 200 saved, 422 invalid, 409 stale, 423 submitted."""
-    assessment = get_assessment_for_user(request, pk, edit=True)
-    score = get_object_or_404(Score.objects.select_related("objective__section"), assessment=assessment, objective__number=number)
-    directorates = list(assessment.council.directorates.all())
+    score = get_score_for_user(request, pk, number, edit=True)
+    assessment = score.assessment
+    # A directorate field left out of the post counts as no level, so the council's directorates are read only when
+    # the card posts some (most councils have none).
+    posts_directorates = any(key.startswith(f"o{number}-dir_") for key in request.POST)
+    directorates = list(assessment.council.directorates.all()) if posts_directorates else []
     # Validation needs no starting values (a card posts all of its fields), so the stored directorate levels are not
     # read here: score_write reads them under the lock. Attached evidence is counted only for a 5.
     form = ScoreForm(request.POST, prefix=f"o{number}", directorates=directorates, score=score)
