@@ -44,16 +44,20 @@ def report_request(*, assessment_id, edition):
         return None, job  # says it failed and offers "Try again"
     if job is not None and _is_stale(job):
         logger.warning("Report job %s was silent for %s s; its worker is taken to have died. Queued again.", job.pk, settings.REPORT_JOB_STALE_SECONDS)
-    return None, _job_queue(assessment_id, edition, fingerprint)
+    return None, _job_queue(assessment_id, edition, fingerprint, first=job is None)
 
 
-def _job_queue(assessment_id, edition, fingerprint):
-    """The report's one job, queued for `fingerprint` (made, or taken back from done, failed or a dead worker)."""
+def _job_queue(assessment_id, edition, fingerprint, first=False):
+    """The report's one job, queued for `fingerprint` (made, or taken back from done, failed or a dead worker).
+
+    `first`: the report has no job yet (just looked up), so it is made without locking a row that is not there; the
+    same first click twice at once makes one job (the unique constraint), and the other click takes it."""
     try:
         with transaction.atomic():
-            job = ReportJob.objects.select_for_update().filter(assessment_id=assessment_id, edition=edition).first()
+            job = None if first else ReportJob.objects.select_for_update().filter(assessment_id=assessment_id, edition=edition).first()
             if job is None:
                 job = ReportJob.objects.create(assessment_id=assessment_id, edition=edition, fingerprint=fingerprint)
+                job.nobody_watching = True  # made just now: nobody has asked to hear of it yet
             elif (job.status == ReportJob.Status.QUEUED and job.task_id) or (job.status == ReportJob.Status.RUNNING and not _is_stale(job)):
                 return job  # someone else queued it meanwhile
             else:

@@ -131,7 +131,7 @@ def _report_urls(assessment, edition):
 
 def _progress_context(request, assessment, edition, pdf, job):
     """What the progress page and its polled partial show: the stage and an honest bar, or the report, and whether we will e-mail."""
-    watching = job is not None and job.notify.filter(pk=request.user.pk).exists()
+    watching = job is not None and not getattr(job, "nobody_watching", False) and job.notify.filter(pk=request.user.pk).exists()
     percent, left = job.shown_progress() if job is not None else (100, None)
     expected = job.took_seconds if job is not None and pdf is None else None
     return {
