@@ -215,16 +215,16 @@ class PlanLine(models.Model):
         due = [t for t in self.targets.all() if t.year <= year and t.level is not None]
         return max(due, key=lambda t: t.year) if due else None
 
-    def descriptor_for(self, level):
-        """The framework's text for `level`: the objective's descriptor, or the key area's principle (prefetched)."""
+    def descriptor_for(self, level, texts):
+        """The framework's text for `level`: the objective's descriptor, or the key area's principle, from `texts`
+        (maturity.models.level_texts of the plan's key areas and objectives)."""
         if level is None or self.section_id is None:
             return ""
-        rows = self.objective.descriptors.all() if self.objective_id else self.section.principles.all()
-        return next((row.text for row in rows if row.level == level), "")
+        return texts.get(("objective", self.objective_id, level) if self.objective_id else ("section", self.section_id, level), "")
 
-    def target_cell(self, year):
+    def target_cell(self, year, texts):
         target = next((t for t in self.targets.all() if t.year == year), None)
-        return {"year": year, "target": target, "descriptor": self.descriptor_for(target.level) if target else ""}
+        return {"year": year, "target": target, "descriptor": self.descriptor_for(target.level, texts) if target else ""}
 
     def progress(self, assessed, today=None):
         """'achieved', 'overdue', 'on_track' or 'no_target' against the latest assessed level; 'in_words' for an

@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from assessments.models import Assessment
 from assessments.selectors import key_area_figures
 from maturity import rules
+from maturity.models import level_texts
 
 from .models import STATUS_LABELS, ActionPlan, KpiValue, LineTarget, PlanStatus, shown_plan
 
@@ -88,10 +89,8 @@ def assessed_levels(*, assessment):
 
 
 def plan_lines(plan):
-    """The plan's lines with their targets (in year order) and the framework texts for each level, prefetched."""
-    return plan.lines.select_related("section", "objective").prefetch_related(
-        Prefetch("targets", queryset=LineTarget.objects.order_by("year")), "objective__descriptors", "section__principles"
-    )
+    """The plan's lines with their targets (in year order), prefetched."""
+    return plan.lines.select_related("section", "objective").prefetch_related(Prefetch("targets", queryset=LineTarget.objects.order_by("year")))
 
 
 def plan_kpis(plan):
@@ -112,11 +111,12 @@ def plan_display(*, plan, year=None, today=None, shown=None):
     same_year = shown is not None and not shown.is_draft and shown.year == year and (shown.council_id, shown.framework_id) == (plan.council_id, plan.framework_id)
     assessed = assessed_levels(assessment=shown if same_year else latest_assessment(plan=plan, up_to_year=year))
     lines = list(plan_lines(plan))
+    texts = level_texts(section_ids={line.section_id for line in lines if line.section_id and not line.objective_id}, objective_ids={line.objective_id for line in lines if line.objective_id})
     for line in lines:
         line.assessed = line.assessed_level(assessed)
         line.state = line.progress(assessed, today=today)
         line.state_label = STATUS_LABELS[line.state]
-        line.cells = [line.target_cell(y) for y in plan.years]
+        line.cells = [line.target_cell(y, texts) for y in plan.years]
     kpis = list(plan_kpis(plan))
     latest_status = []
     for kpi in kpis:

@@ -162,3 +162,13 @@ class LevelDescriptor(models.Model):
 
     def __str__(self):
         return f"{Level.label_of(self.level)}: {self.text[:60]}"
+
+
+def level_texts(*, section_ids=(), objective_ids=()):
+    """{("section", id, level) or ("objective", id, level): text}: the key areas' principles and the objectives'
+    descriptors for each level, read as plain rows in one query (none when asked for nothing)."""
+    if not section_ids and not objective_ids:
+        return {}
+    principles = LevelPrinciple.objects.filter(section_id__in=list(section_ids)).values_list(models.Value("section"), "section_id", "level", "text").order_by()
+    descriptors = LevelDescriptor.objects.filter(objective_id__in=list(objective_ids)).values_list(models.Value("objective"), "objective_id", "level", "text").order_by()
+    return {(kind, pk, level): text for kind, pk, level, text in principles.union(descriptors, all=True)}
