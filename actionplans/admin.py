@@ -19,6 +19,7 @@ class PlanLineInline(ReadOnly, admin.TabularInline):
 class ActionPlanAdmin(ReadOnly, SimpleHistoryAdmin):
     read_only_reason = "Plans change only on the plan pages, where every rule is checked and a published change is a new version."
     list_display = ["title", "council", "framework", "start_year", "end_year", "status", "version"]
+    ordering = ["council__name", "-start_year", "framework__year"]  # by name here; the model's own ordering joins nothing
     list_filter = ["framework", "status"]
     inlines = [PlanLineInline]
 

@@ -82,7 +82,7 @@ class ActionPlan(models.Model):
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
-        ordering = ["council", "-start_year", "framework"]
+        ordering = ["council_id", "-start_year", "framework_id"]
         constraints = [
             models.UniqueConstraint(fields=["council", "framework", "start_year"], name="one_plan_per_framework_and_start"),
             models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="plan_period_ascends"),

@@ -30,7 +30,7 @@ class ApiKey(models.Model):
     objects = ApiKeyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["council", "-created_at"]
+        ordering = ["council_id", "-created_at"]
         verbose_name = "API key"
 
     def __str__(self):

@@ -25,6 +25,7 @@ class AssessmentAdmin(ReadOnly, SimpleHistoryAdmin):
     read_only_reason = "Assessments are not reverted from the admin; reopen them with a reason."
 
     list_display = ["council", "framework", "year", "status", "submitted_at"]
+    ordering = ["council__name", "framework__year", "-year"]  # by name here; the model's own ordering joins nothing
     list_filter = ["framework", "status", "year"]
     search_fields = ["council__name"]
     readonly_fields = ["council", "framework", "year", "status", "created_at", "created_by", "submitted_at", "submitted_by", "carried_forward_from"]

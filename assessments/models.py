@@ -73,7 +73,7 @@ class Assessment(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["council", "framework", "-year"]
+        ordering = ["council_id", "framework_id", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["council", "framework", "year"], name="one_assessment_per_year"),
         ]

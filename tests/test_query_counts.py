@@ -146,3 +146,23 @@ def test_autosave_without_directorates_reads_none(client, officer, draft, django
     assert response["X-Autosave-State"] == "saved"
     read = [query["sql"] for query in captured.captured_queries if query["sql"].startswith(('SELECT "councils_directorate".', 'SELECT "assessments_directoraterating".'))]
     assert read == []
+
+
+def test_no_model_orders_by_a_relation():
+    """Issue 26: ordering by a relation (`"plan"`) orders by that model's own ordering, which joins its tables (the
+    council's name, the framework's year) into every query of the model that has no order of its own: order by the
+    column (`"plan_id"`) or by a field of the relation, named."""
+    from django.apps import apps
+
+    ours = {"maturity", "councils", "assessments", "actionplans", "ratings", "reports", "reminders", "api", "signin", "outbox"}
+    offending = []
+    for model in apps.get_models():
+        if model._meta.app_label not in ours or model.__name__.startswith("Historical"):
+            continue
+        for item in model._meta.ordering:
+            name = item.lstrip("-") if isinstance(item, str) else None
+            if name and "__" not in name and name != "pk":
+                field = model._meta.get_field(name)
+                if field.is_relation and name == field.name:
+                    offending.append(f"{model.__name__}: {item}")
+    assert offending == []
