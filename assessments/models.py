@@ -103,9 +103,8 @@ class ScoreQuerySet(models.QuerySet):
         return list(qs.filter(objective__name__icontains=text)[:20])
 
     def for_page(self):
-        return self.select_related("objective__section", "updated_by").prefetch_related(
-            "objective__descriptors", "directorate_ratings__directorate", "evidence_items"
-        )
+        ratings = models.Prefetch("directorate_ratings", queryset=DirectorateRating.objects.select_related("directorate"))
+        return self.select_related("objective__section", "updated_by").prefetch_related("objective__descriptors", ratings, "evidence_items")
 
 
 class Score(models.Model):

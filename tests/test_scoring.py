@@ -187,6 +187,28 @@ def test_every_change_is_recorded_in_history(client, officer, head, blank_draft)
     assert "first" in page and "second" in page and "Level" in page
 
 
+def test_a_long_history_comes_a_page_at_a_time_in_a_bounded_number_of_queries(client, officer, blank_draft, django_assert_max_num_queries):
+    """Autosave records every pause in typing: an objective with 120 changes shows the newest 50, each against the one
+    before it (the oldest on a page too), with links between pages, and a page costs the same however long the history."""
+    from assessments.services import Door, score_write
+
+    score = Score.objects.get(assessment=blank_draft, objective__number=20)
+    for i in range(1, 121):
+        score_write(score_id=score.pk, user=officer, door=Door.AUTOSAVE, comment=f"note {i}")
+    client.force_login(officer)
+    url = reverse("assessments:history", args=[blank_draft.pk, 20])
+    with django_assert_max_num_queries(10):
+        first = client.get(url).content.decode()
+    assert first.count("<strong>Comment</strong>") == 50
+    assert "note 120" in first and "note 71" in first and "→ <span class=\"new\">note 70<" not in first
+    assert "<span class=\"old\">note 70</span>" in first  # the oldest on the page, against the one before it
+    assert "?page=2" in first and "Newer changes" not in first
+    with django_assert_max_num_queries(10):
+        last = client.get(url + "?page=3").content.decode()
+    assert "Created" in last and "Newer changes" in last and "Older changes" not in last
+    assert client.get(url + "?page=x").status_code == 200  # anything but a page number is the first page
+
+
 def test_whole_section_posts_without_javascript(client, officer, blank_draft):
     client.force_login(officer)
     data = {}

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.numbers import int_param
 from maturity.levels import Level
 from maturity.models import Section
 
@@ -21,6 +22,7 @@ from ..selectors import EMPTY_FIGURES, previous_submitted, year_levels
 from ..services import Door, NotEditable, NotValid, StaleScore, key_area_flags_set, score_write
 
 EMPTY = EMPTY_FIGURES
+HISTORY_PER_PAGE = 50  # records of one objective's history on a page
 
 
 def score_initial(score):
@@ -254,9 +256,15 @@ def objective_autosave(request, pk, number):
 def objective_history(request, pk, number):
     assessment = get_assessment_for_user(request, pk)
     score = get_object_or_404(Score.objects.select_related("objective"), assessment=assessment, objective__number=number)
-    records = list(score.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    # Autosave records every pause in typing, so an objective can have hundreds of records: a page of them at a time,
+    # newest first, each compared with the one before it (one more is read, for the oldest on the page).
+    page = int_param(request.GET.get("page"), low=1, high=100_000) or 1
+    start = (page - 1) * HISTORY_PER_PAGE
+    records = list(score.history.select_related("history_user").order_by("-history_date", "-history_id")[start : start + HISTORY_PER_PAGE + 1])
+    older_page = page + 1 if len(records) > HISTORY_PER_PAGE else None
+    shown = records[:HISTORY_PER_PAGE]
     changes = []
-    for newer, older in zip(records, records[1:] + [None], strict=False):
+    for newer, older in zip(shown, records[1:] + [None], strict=False):
         if older is None:
             changes.append({"record": newer, "diffs": [], "created": True})
             continue
@@ -268,7 +276,10 @@ def objective_history(request, pk, number):
     return render(
         request,
         "assessments/history.html",
-        {"assessment": assessment, "score": score, "changes": changes, "ratings": ratings, "rating_names": rating_names},
+        {
+            "assessment": assessment, "score": score, "changes": changes, "ratings": ratings, "rating_names": rating_names,
+            "page": page, "older_page": older_page, "newer_page": page - 1 if page > 1 else None,
+        },
     )
 
 

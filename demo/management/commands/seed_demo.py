@@ -180,7 +180,7 @@ class Command(BaseCommand):
         plan = plan_create(
             council_id=council.pk, framework_id=framework.pk, title="Procurement improvement plan", start_year=2024, end_year=2026, user=head, line_per_key_area=True, door=PlanDoor.DEMO,
         )
-        today = date.today()
+        today = timezone.localdate()
         for line in plan.lines.select_related("section"):
             if line.current_level is None:
                 continue
