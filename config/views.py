@@ -35,16 +35,6 @@ def server_error(request):
     return HttpResponse(loader.render_to_string("500.html"), status=500)
 
 
-def _any_council_uses_sso():
-    from signin.models import SignInPolicy
-
-    return SignInPolicy.objects.with_sso().exists()
-
-
-# The template calls the function (Django templates call callables), so the query runs only when the page is drawn.
-_login_view = LoginView.as_view(template_name="account/login.html", extra_context={"sso_councils": _any_council_uses_sso})
-
-
 def login(request):
     """allauth's sign-in (password, then a second factor where one is set up), refused (429) for an address with many recent failures across usernames.
 
@@ -52,8 +42,8 @@ def login(request):
     """
     if request.method == "POST" and address_is_throttled(request):
         return render(request, "registration/locked_out.html", status=429)
-    response = _login_view(request)
-    origins = sso_origins()
+    origins = sso_origins()  # one query: whether to offer the council-account form, and where it may send the browser
+    response = LoginView.as_view(template_name="account/login.html", extra_context={"sso_councils": bool(origins)})(request)
     if origins:  # the council-account form's redirect goes to the council's provider: form-action must allow it
         response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace("form-action 'self'", "form-action 'self' " + " ".join(origins))
     return response

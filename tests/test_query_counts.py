@@ -166,3 +166,15 @@ def test_no_model_orders_by_a_relation():
                 if field.is_relation and name == field.name:
                     offending.append(f"{model.__name__}: {item}")
     assert offending == []
+
+
+def test_the_sign_in_page_reads_the_councils_single_sign_on_settings_once(client, council_a, django_assert_max_num_queries):
+    """Whether to offer the council-account form and where its redirect may go (the page's form-action) are one read."""
+    from signin.models import SignInPolicy
+
+    SignInPolicy.objects.create(council=council_a, sso_enabled=True, tenant_id="0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d", client_id="app", email_domains="alpha.gov.uk")
+    with django_assert_max_num_queries(3) as captured:
+        response = client.get(reverse("login"))
+    assert response.status_code == 200 and "login.microsoftonline.com" in response["Content-Security-Policy"]
+    assert "Sign in with your council account" in response.content.decode()
+    assert sum('"signin_signinpolicy"' in query["sql"] for query in captured.captured_queries) == 1
