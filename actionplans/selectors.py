@@ -97,6 +97,43 @@ def plan_kpis(plan):
     return plan.kpis.select_related("section", "line__section", "line__objective").prefetch_related(Prefetch("values", queryset=KpiValue.objects.order_by("period_start")))
 
 
+class _LevelTexts:
+    """The framework texts of a plan's lines (maturity.models.level_texts), read once, when a cell first needs one."""
+
+    def __init__(self, lines):
+        self.lines, self._texts = lines, None
+
+    def get(self):
+        if self._texts is None:
+            lines = self.lines
+            self._texts = level_texts(
+                section_ids={line.section_id for line in lines if line.section_id and not line.objective_id}, objective_ids={line.objective_id for line in lines if line.objective_id}
+            )
+        return self._texts
+
+
+class _Cells:
+    """A line's target per year of the plan, [{year, target, descriptor}], worked out when first read: pages of figures
+    (the dashboard, the landing page) never read them, nor the framework texts they need."""
+
+    def __init__(self, line, years, texts):
+        self.line, self.years, self.texts, self._cells = line, years, texts, None
+
+    def _all(self):
+        if self._cells is None:
+            self._cells = [self.line.target_cell(year, self.texts.get()) for year in self.years]
+        return self._cells
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self):
+        return len(self.years)
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+
 def plan_display(*, plan, year=None, today=None, shown=None):
     """The plan prepared for display, measured against the latest submitted year (up to `year`, for a year's view).
 
@@ -111,12 +148,12 @@ def plan_display(*, plan, year=None, today=None, shown=None):
     same_year = shown is not None and not shown.is_draft and shown.year == year and (shown.council_id, shown.framework_id) == (plan.council_id, plan.framework_id)
     assessed = assessed_levels(assessment=shown if same_year else latest_assessment(plan=plan, up_to_year=year))
     lines = list(plan_lines(plan))
-    texts = level_texts(section_ids={line.section_id for line in lines if line.section_id and not line.objective_id}, objective_ids={line.objective_id for line in lines if line.objective_id})
+    texts = _LevelTexts(lines)
     for line in lines:
         line.assessed = line.assessed_level(assessed)
         line.state = line.progress(assessed, today=today)
         line.state_label = STATUS_LABELS[line.state]
-        line.cells = [line.target_cell(y, texts) for y in plan.years]
+        line.cells = _Cells(line, plan.years, texts)
     kpis = list(plan_kpis(plan))
     latest_status = []
     for kpi in kpis:
