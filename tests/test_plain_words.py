@@ -91,3 +91,23 @@ def test_a_mistyped_address_in_development_shows_the_apps_own_page(client, offic
     response = client.get("/assessmentz/")
     page = response.content.decode()
     assert response.status_code == 404 and "Page not found" in page and "Using the URLconf" not in page
+
+
+def test_a_value_printed_without_a_filter_reads_the_same_unlocalised():
+    """Pages render numbers unlocalised (base.html, for speed): a date, a time, a number or an amount printed without a
+    filter must read as en-GB writes it either way (settings carry en-GB's own formats)."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    values = {
+        "day": date(2026, 3, 31), "moment": timezone.make_aware(datetime(2026, 3, 31, 14, 30)), "count": 141836, "mean": 2.5,
+        "amount": Decimal("171.00"), "share": Decimal("12.5"),
+    }
+    body = " | ".join("{{ %s }}" % name for name in values)
+    localised = Template(body).render(Context(values))
+    plain = Template("{% load l10n %}{% localize off %}" + body + "{% endlocalize %}").render(Context(values))
+    assert plain == localised
+    assert localised.startswith("31 Mar 2026 | 31 Mar 2026, 2:30 p.m. | 141836 | 2.5 | 171.00 | 12.5")
