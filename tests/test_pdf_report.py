@@ -81,6 +81,14 @@ def test_full_report_shows_chosen_levels(medway_pdf):
     assert "2 Developing (chosen)" in text and "Working towards the next level: 2 Developing / Mature (2/3)" in text
 
 
+def test_the_previous_years_split_score_reads_in_words_as_year_on_year_shows_it(medway_pdf):
+    """Issue 26: the year before is printed through the same shown level as every page ("2/3" is "2 Developing /
+    Mature (2/3)", never a bare "2"): the 2024 draft's previous year is Medway's 2023, objective 3 at 2/3."""
+    text = re.sub(r"\s+", " ", " ".join(pages_text(medway_pdf["draft"])))
+    assert "2023: 2 Developing / Mature (2/3)." in text
+    assert "2023: 2." not in text
+
+
 def test_draft_is_marked_on_every_page_and_submitted_on_none(medway_pdf):
     draft_pages = pages_text(medway_pdf["draft"])
     assert all("DRAFT" in page for page in draft_pages), [i for i, p in enumerate(draft_pages) if "DRAFT" not in p]
