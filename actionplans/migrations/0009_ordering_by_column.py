@@ -11,6 +11,10 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AlterModelOptions(
+            name='actionplan',
+            options={'ordering': ['council_id', '-start_year', 'framework_id']},
+        ),
+        migrations.AlterModelOptions(
             name='deliveryconsideration',
             options={'ordering': ['plan_id', 'section__number', 'pk']},
         ),

@@ -11,6 +11,10 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AlterModelOptions(
+            name='assessment',
+            options={'ordering': ['council_id', 'framework_id', '-year']},
+        ),
+        migrations.AlterModelOptions(
             name='assessmentevent',
             options={'ordering': ['assessment_id', 'at']},
         ),
