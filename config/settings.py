@@ -256,6 +256,7 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nps-maturity@localhost")
 INVITATION_DAYS = envint("INVITATION_DAYS", 7)  # how long an invitation link works (once)
 
+FORM_RENDERER = "common.widgets.FastRenderer"  # Django's, with inputs, textareas and selects written in Python
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
