@@ -87,7 +87,9 @@ class FastRenderer(DjangoTemplates):
     def _writer(self, template_name):
         if template_name not in self._plain:
             writer = _input if template_name in INPUTS else _textarea if template_name == f"{WIDGETS}textarea.html" else _select if template_name == f"{WIDGETS}select.html" else None
-            self._plain[template_name] = writer if writer and _written_by_django(self.engine, template_name) else None
+            included = {_input: ["input", "attrs"], _textarea: ["attrs"], _select: ["select_option", "attrs"]}.get(writer, [])
+            templates = [template_name, *(f"{WIDGETS}{name}.html" for name in included)]
+            self._plain[template_name] = writer if writer and all(_written_by_django(self.engine, name) for name in templates) else None
         return self._plain[template_name]
 
     def render(self, template_name, context, request=None):
